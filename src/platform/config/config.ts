@@ -1,0 +1,116 @@
+/** Reads the environment once, at start, into a validated, typed configuration. */
+import { isIP } from 'node:net';
+import path from 'node:path';
+import { AppError } from '../errors/app-error.ts';
+
+export type Mode = 'demo' | 'serve';
+
+export interface Config {
+  mode: Mode;
+  port: number;
+  host: string;
+  dataDir: string;
+  /** PostgreSQL connection string; absent means the embedded PGlite store under `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Embedded MQTT broker port; 0 turns it off. */
+  mqttPort: number;
+  mqttUrl: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  auth: 'on' | 'off';
+  /** The city served when a request names none (no NGSILD-Tenant header, no token). */
+  defaultTenant: string;
+  /** Largest accepted request body, in bytes. */
+  bodyLimit: number;
+  /** Lifetime of access tokens, in seconds. */
+  tokenTtl: number;
+  /** HMAC secret for access tokens; when absent one is generated and kept in the store. */
+  jwtSecret: string | undefined;
+  /** Password for the first admin; when absent a random one is generated and printed once. */
+  adminPassword: string | undefined;
+  /** Directory of the built portal. */
+  webDir: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const TENANT_ID = /^[a-z][a-z0-9_-]{0,62}$/;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) {
+    throw new AppError('BAD_REQUEST_DATA', `${name} must be a whole number, got "${raw}"`);
+  }
+  const value = Number(raw);
+  if (value < min || value > max) {
+    throw new AppError('BAD_REQUEST_DATA', `${name} must be between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.trim().toLowerCase() as T;
+  if (!allowed.includes(value)) {
+    throw new AppError('BAD_REQUEST_DATA', `${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  const kind = isIP(host);
+  if (kind === 4) return host.startsWith('127.');
+  if (kind === 6) return host === '::1';
+  return false;
+}
+
+/** Parses and validates the environment; throws an AppError naming the variable to fix. */
+export function loadConfig(env: Env = process.env, mode: Mode = 'serve'): Config {
+  const host = env.HOST?.trim() || '127.0.0.1';
+  const auth = oneOf(env, 'CITYCLOUD_AUTH', ['on', 'off'] as const, 'on');
+  if (auth === 'off' && !isLoopback(host)) {
+    throw new AppError(
+      'BAD_REQUEST_DATA',
+      `CITYCLOUD_AUTH=off is for local development only and refuses HOST=${host}; use HOST=127.0.0.1 or turn auth on`,
+    );
+  }
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new AppError('BAD_REQUEST_DATA', 'DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const mqttUrl = env.MQTT_URL?.trim() || undefined;
+  if (mqttUrl && !/^(mqtts?|wss?|tcp):\/\//.test(mqttUrl)) {
+    throw new AppError('BAD_REQUEST_DATA', 'MQTT_URL must start with mqtt://, mqtts://, ws:// or wss://');
+  }
+  const defaultTenant = env.CITYCLOUD_TENANT?.trim() || 'hangzhou';
+  if (!TENANT_ID.test(defaultTenant)) {
+    throw new AppError(
+      'BAD_REQUEST_DATA',
+      'CITYCLOUD_TENANT must be lower-case letters, digits, "-" or "_", starting with a letter',
+    );
+  }
+  const jwtSecret = env.JWT_SECRET || undefined;
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    throw new AppError('BAD_REQUEST_DATA', 'JWT_SECRET must be at least 32 characters long');
+  }
+  return {
+    mode,
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    host,
+    dataDir: path.resolve(env.DATA_DIR?.trim() || './data'),
+    databaseUrl,
+    mqttPort: integer(env, 'MQTT_PORT', 1883, 0, 65535),
+    mqttUrl,
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    auth,
+    defaultTenant,
+    bodyLimit: integer(env, 'BODY_LIMIT', 1024 * 1024, 1024, 512 * 1024 * 1024),
+    tokenTtl: integer(env, 'TOKEN_TTL', 3600, 60, 30 * 24 * 3600),
+    jwtSecret,
+    adminPassword: env.CITYCLOUD_ADMIN_PASSWORD || undefined,
+    webDir: path.resolve(env.WEB_DIR?.trim() || path.join(import.meta.dirname, '../../../web/dist')),
+  };
+}

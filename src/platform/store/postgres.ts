@@ -1,0 +1,103 @@
+/** The server driver: PostgreSQL ≥ 15 through a `pg` connection pool. */
+import pg from 'pg';
+import type { Queryable, Row, Store } from './store.ts';
+
+const parseNumber = (value: string) => Number(value);
+
+// Same value types as the PGlite driver: int8 and numeric as JS numbers.
+const typeParsers = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC) return parseNumber;
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+export interface PostgresOptions {
+  connectionString: string;
+  /** A schema to create and work in (isolates test runs sharing one database). */
+  schema?: string;
+  maxConnections?: number;
+}
+
+class PostgresStore implements Store {
+  readonly driver = 'postgres' as const;
+  #pool: pg.Pool;
+  #closed = false;
+
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    const result = await this.#pool.query<R>(sql, params as unknown[]);
+    return result.rows;
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.#pool.query(sql);
+  }
+
+  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      const value = await work({
+        async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []) {
+          return (await client.query<R>(sql, params as unknown[])).rows;
+        },
+      });
+      await client.query('COMMIT');
+      return value;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+}
+
+const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export async function openPostgresStore(options: PostgresOptions): Promise<Store> {
+  const { connectionString, schema } = options;
+  if (schema !== undefined && !SCHEMA.test(schema)) throw new Error(`Not a safe schema name: ${schema}`);
+  if (schema) {
+    const admin = new pg.Client({ connectionString });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.maxConnections ?? 20,
+    types: typeParsers,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  const store = new PostgresStore(pool);
+  await store.query('SELECT 1');
+  return store;
+}
+
+/** Drops a schema made by `openPostgresStore({ schema })` (test teardown). */
+export async function dropPostgresSchema(connectionString: string, schema: string): Promise<void> {
+  if (!SCHEMA.test(schema)) throw new Error(`Not a safe schema name: ${schema}`);
+  const admin = new pg.Client({ connectionString });
+  await admin.connect();
+  try {
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await admin.end();
+  }
+}
