@@ -18,7 +18,7 @@ class PgliteStore implements Store {
     this.#db = db;
   }
 
-  async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+  async query<R = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
     const result = await this.#db.query<R>(sql, params as unknown[]);
     return result.rows;
   }
@@ -30,7 +30,7 @@ class PgliteStore implements Store {
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.#db.transaction(async (tx) =>
       work({
-        async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []) {
+        async query<R = Row>(sql: string, params: readonly unknown[] = []) {
           return (await tx.query<R>(sql, params as unknown[])).rows;
         },
       }),

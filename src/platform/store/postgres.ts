@@ -28,8 +28,8 @@ class PostgresStore implements Store {
     this.#pool = pool;
   }
 
-  async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
-    const result = await this.#pool.query<R>(sql, params as unknown[]);
+  async query<R = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    const result = (await this.#pool.query(sql, params as unknown[])) as unknown as { rows: R[] };
     return result.rows;
   }
 
@@ -42,8 +42,8 @@ class PostgresStore implements Store {
     try {
       await client.query('BEGIN');
       const value = await work({
-        async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []) {
-          return (await client.query<R>(sql, params as unknown[])).rows;
+        async query<R = Row>(sql: string, params: readonly unknown[] = []) {
+          return ((await client.query(sql, params as unknown[])) as unknown as { rows: R[] }).rows;
         },
       });
       await client.query('COMMIT');

@@ -4,7 +4,7 @@ export type Row = Record<string, unknown>;
 
 /** Anything that runs one parameterised statement: the store itself or an open transaction. */
 export interface Queryable {
-  query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  query<R = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
 }
 
 export interface Store extends Queryable {

@@ -1,0 +1,112 @@
+/** The one place that wires CityCloud together: store, platform services, capabilities and the HTTP server. */
+import type { FastifyInstance } from 'fastify';
+import { migrations } from './migrations.ts';
+import { auditRoutes } from './platform/audit/routes.ts';
+import { AuditLog } from './platform/audit/service.ts';
+import { authRoutes } from './platform/auth/routes.ts';
+import { AuthService, loadTokenSecret } from './platform/auth/service.ts';
+import type { Config } from './platform/config/config.ts';
+import { buildServer } from './platform/http/server.ts';
+import type { Logger } from './platform/logging/logger.ts';
+import { createMetrics, type Metrics } from './platform/metrics/metrics.ts';
+import { migrate } from './platform/store/migrate.ts';
+import { openStore } from './platform/store/open-store.ts';
+import type { Store } from './platform/store/store.ts';
+import { HANGZHOU, HANGZHOU_DEPARTMENTS } from './platform/tenancy/hangzhou.ts';
+import { tenancyRoutes } from './platform/tenancy/routes.ts';
+import { Tenancy } from './platform/tenancy/service.ts';
+
+export interface Platform {
+  config: Config;
+  store: Store;
+  server: FastifyInstance;
+  metrics: Metrics;
+  auth: AuthService;
+  audit: AuditLog;
+  tenancy: Tenancy;
+  /** Set on the first start of a city: the admin's login, to print once. */
+  firstAdmin: { username: string; password: string | null } | undefined;
+  /** Stops accepting requests, finishes those in flight, flushes and closes the store. */
+  close(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  logger: Logger;
+  /** Use this store instead of opening one from the configuration (tests); it is closed with the platform. */
+  store?: Store;
+  processMetrics?: boolean;
+}
+
+/** Brings up one city platform: migrates, seeds the default city and its first admin, and builds the server. */
+export async function createPlatform(config: Config, options: PlatformOptions): Promise<Platform> {
+  const store = options.store ?? (await openStore(config));
+  try {
+    const report = await migrate(store, migrations);
+    if (report.applied.length > 0) options.logger.info({ applied: report.applied }, 'database migrated');
+
+    const audit = new AuditLog();
+    const tenancy = new Tenancy(store);
+    const isHangzhou = config.defaultTenant === 'hangzhou';
+    await store.transaction((tx) =>
+      tenancy.ensureTenant(
+        tx,
+        config.defaultTenant,
+        isHangzhou ? HANGZHOU.name : { zh: config.defaultTenant, en: config.defaultTenant },
+        isHangzhou ? HANGZHOU : { ...HANGZHOU, name: { zh: config.defaultTenant, en: config.defaultTenant }, districts: { type: 'FeatureCollection', features: [] } },
+        HANGZHOU_DEPARTMENTS,
+      ),
+    );
+    const secret = await loadTokenSecret(store, config.jwtSecret);
+    const auth = new AuthService({ store, audit, tenancy }, { secret, tokenTtl: config.tokenTtl });
+    const firstAdmin = await auth.ensureFirstAdmin(config.defaultTenant, config.adminPassword);
+
+    const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
+    const server = await buildServer({
+      logger: options.logger,
+      metrics,
+      bodyLimit: config.bodyLimit,
+      webDir: config.webDir,
+      auth,
+      tenancy,
+      defaultTenant: config.defaultTenant,
+      authEnabled: config.auth === 'on',
+      checkHealth: async () => {
+        await store.query('SELECT 1');
+      },
+      routes: [
+        { prefix: '/api/v1', plugin: authRoutes(auth) },
+        { prefix: '/api/v1', plugin: tenancyRoutes(tenancy) },
+        { prefix: '/api/v1', plugin: auditRoutes(audit, store) },
+      ],
+    });
+
+    const keyUsage = setInterval(() => {
+      auth.flushKeyUsage().catch((error) => options.logger.warn({ err: error }, 'could not record API key usage'));
+    }, 10_000);
+    keyUsage.unref();
+
+    let closing: Promise<void> | undefined;
+    return {
+      config,
+      store,
+      server,
+      metrics,
+      auth,
+      audit,
+      tenancy,
+      firstAdmin,
+      close() {
+        closing ??= (async () => {
+          clearInterval(keyUsage);
+          await server.close();
+          await auth.flushKeyUsage().catch(() => undefined);
+          await store.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,7 @@
+/** Every migration of the platform and its capabilities, in the order they apply. */
+import { auditMigration } from './platform/audit/schema.ts';
+import { authMigration } from './platform/auth/schema.ts';
+import type { Migration } from './platform/store/migrate.ts';
+import { tenancyMigration } from './platform/tenancy/schema.ts';
+
+export const migrations: readonly Migration[] = [tenancyMigration, authMigration, auditMigration];

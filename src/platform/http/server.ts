@@ -1,0 +1,175 @@
+/** The HTTP server: Fastify with request ids, problem-details errors, access control, metrics, docs and the portal. */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
+import secureJson from 'secure-json-parse';
+import { AppError } from '../errors/app-error.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import { type AccessOptions, registerAccess } from './access.ts';
+import { classifyError } from './problem.ts';
+
+export interface ServerOptions extends AccessOptions {
+  logger: Logger;
+  metrics: Metrics;
+  bodyLimit: number;
+  /** Directory of the built portal; the portal is not served when it does not exist. */
+  webDir?: string;
+  /** Answers /healthz: throws when the platform cannot serve. */
+  checkHealth: () => Promise<void>;
+  /** Route plugins of the platform and the capabilities, each with its URL prefix. */
+  routes: ReadonlyArray<{ prefix: string; plugin: FastifyPluginAsync }>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const API_PREFIXES = ['/api/', '/ngsi-ld/', '/open311/', '/docs', '/metrics', '/healthz'];
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    // One log line per request is written in onResponse instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
+    bodyLimit: options.bodyLimit,
+    // Honour a caller's X-Request-Id when it is sane, so one id follows a request across services.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 2048 },
+    ajv: { customOptions: { allErrors: false, coerceTypes: 'array', removeAdditional: false } },
+  });
+
+  // JSON bodies (NGSI-LD and merge-patch too): the error says where the syntax breaks, and
+  // __proto__ / constructor.prototype keys are refused rather than parsed.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(
+    ['application/json', 'application/ld+json', 'application/merge-patch+json', 'application/geo+json'],
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      const text = body as string;
+      if (text.length === 0) {
+        done(new AppError('BAD_REQUEST_DATA', 'The body is empty but the Content-Type says JSON; send a JSON document'), undefined);
+        return;
+      }
+      try {
+        done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        done(new AppError('BAD_REQUEST_DATA', `The body is not valid JSON: ${reason}`), undefined);
+      }
+    },
+  );
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    options.metrics.httpRequestDuration.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      seconds,
+    );
+    request.log.info(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const classified = classifyError(error, options.bodyLimit);
+    const problem = { ...classified.problem, instance: request.url.split('?')[0], requestId: request.id };
+    options.metrics.httpErrors.inc({ code: classified.code });
+    if (classified.unexpected) {
+      request.log.error({ err: error }, 'unexpected error');
+    } else {
+      // The client's mistake: one line, no stack trace.
+      request.log.info({ code: classified.code, status: problem.status, detail: problem.detail }, 'request refused');
+    }
+    if (classified.retryAfter !== undefined) reply.header('retry-after', String(classified.retryAfter));
+    reply.status(problem.status).type('application/problem+json').send(problem);
+  });
+
+  registerAccess(app, options);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'CityCloud API',
+        description:
+          'The city platform API: the NGSI-LD context hub (/ngsi-ld/v1), citizen requests (/open311/v2) and the platform (/api/v1). ' +
+          'Authenticate with "Authorization: Bearer <token>" from POST /api/v1/auth/login, or an API key.',
+        version: '0.1.0',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Access token or API key (cck_…)' } },
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await options.checkHealth();
+      return { status: 'ok' };
+    } catch (error) {
+      reply.status(503);
+      return { status: 'unavailable', detail: error instanceof Error ? error.message : String(error) };
+    }
+  });
+
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.type(options.metrics.registry.contentType);
+    return options.metrics.registry.metrics();
+  });
+
+  for (const { prefix, plugin } of options.routes) await app.register(plugin, { prefix });
+
+  const webDir = options.webDir;
+  const portal = webDir !== undefined && existsSync(path.join(webDir, 'index.html'));
+  if (portal) {
+    await app.register(fastifyStatic, {
+      root: webDir,
+      wildcard: false,
+      setHeaders(res, file) {
+        const immutable = file.includes(`${path.sep}assets${path.sep}`);
+        res.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
+  }
+
+  app.setNotFoundHandler((request, reply) => {
+    const pathname = request.url.split('?')[0] ?? '/';
+    const isApi = API_PREFIXES.some((prefix) => pathname.startsWith(prefix));
+    // The portal routes on the client: any other page URL gets the portal's index.html.
+    if (!isApi && request.method === 'GET' && portal && (request.headers.accept ?? '').includes('text/html')) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    const detail = isApi
+      ? `There is no ${request.method} ${pathname}; see /docs for the API`
+      : portal
+        ? `There is no ${pathname}`
+        : `There is no ${pathname} (the portal is not built: run "npm run build")`;
+    return reply
+      .status(404)
+      .type('application/problem+json')
+      .send({
+        type: 'https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound',
+        title: 'Resource not found',
+        status: 404,
+        detail,
+        instance: pathname,
+        requestId: request.id,
+      });
+  });
+
+  return app;
+}
