@@ -1,14 +1,15 @@
 /** Principals: login, registration, roles, API keys and the token checks. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { InjectOptions } from 'fastify';
 import { ADMIN_PASSWORD, bearer, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
-import { AppError } from '../errors/app-error.ts';
+import type { AppError } from '../errors/app-error.ts';
 import { LoginThrottle } from './throttle.ts';
 import { signAccessToken, verifyAccessToken } from './tokens.ts';
 
 describe('users, roles and API keys', () => {
   let t: TestPlatform;
-  const inject = (...args: Parameters<TestPlatform['platform']['server']['inject']>) => t.platform.server.inject(...args);
+  const inject = (options: InjectOptions) => t.platform.server.inject(options);
 
   before(async () => {
     t = await startTestPlatform();

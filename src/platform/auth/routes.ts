@@ -97,6 +97,30 @@ export function authRoutes(auth: AuthService): FastifyPluginAsync {
     );
 
     app.get(
+      '/auth/session',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Who the presented credential is, read from the credential alone (no database round trip)',
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                kind: { type: 'string' },
+                id: { type: ['string', 'null'] },
+                name: { type: ['string', 'null'] },
+                tenant: { type: 'string' },
+                roles: { type: 'array', items: { type: 'string' } },
+                department: { type: ['string', 'null'] },
+              },
+            },
+          },
+        },
+      },
+      async (request) => request.principal,
+    );
+
+    app.get(
       '/me',
       { schema: { tags: ['auth'], summary: 'The current principal', response: { 200: { type: 'object', properties: { user: userSchema } } } } },
       async (request) => ({ user: await auth.me(request.principal) }),

@@ -1,0 +1,129 @@
+/** The portal in a real browser (Debian's Chromium through playwright-core): log in, switch language, see the unified entry. */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { ADMIN_PASSWORD, startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { ROOT } from '../support/process.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const WEB_DIR = path.join(ROOT, 'web/dist');
+export const SHOTS = path.join(ROOT, 'test-output/browser');
+
+const missing = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM} (apt-get install chromium)` : undefined;
+if (missing && process.env.CITYCLOUD_REQUIRE_BROWSER === '1') throw new Error(`Browser tests are required here but ${missing}`);
+
+/** Launches Debian's Chromium headless, with nothing that reaches for the network. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+}
+
+describe('portal: login, language and the unified entry', { skip: missing }, () => {
+  let t: TestPlatform;
+  let browser: Browser;
+  let base: string;
+
+  before(async () => {
+    assert.ok(existsSync(path.join(WEB_DIR, 'index.html')), 'the portal is built (npm test builds it first)');
+    mkdirSync(SHOTS, { recursive: true });
+    t = await startTestPlatform({ WEB_DIR });
+    await t.platform.server.listen({ port: 0, host: '127.0.0.1' });
+    const address = t.platform.server.addresses()[0];
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function logIn(page: Page): Promise<void> {
+    await page.goto(`${base}/`);
+    await page.waitForURL(/\/login/);
+    await page.getByTestId('login-username').fill('admin');
+    await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('service-grid').waitFor();
+  }
+
+  test('a wrong password shows the server\'s reason on the login page', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/login`);
+    await page.getByTestId('login-username').fill('admin');
+    await page.getByTestId('login-password').fill('not-the-password');
+    await page.getByTestId('login-submit').click();
+    await assert.doesNotReject(page.getByTestId('login-error').waitFor());
+    assert.match((await page.getByTestId('login-error').textContent()) ?? '', /Wrong username or password|用户名或密码/);
+    await page.close();
+  });
+
+  test('an admin logs in and sees the home page in Chinese, then in English', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const failures: string[] = [];
+    page.on('pageerror', (error) => failures.push(error.message));
+    page.on('requestfailed', (request) => failures.push(`${request.url()} ${request.failure()?.errorText}`));
+    await logIn(page);
+
+    assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+    const grid = page.getByTestId('service-grid');
+    assert.match((await grid.textContent()) ?? '', /城市数据/);
+    assert.ok((await grid.getByTestId(/^service-card-/).count()) >= 10, 'every service has a card');
+    assert.ok(await page.getByTestId('service-card-admin').isVisible(), 'admins see administration');
+    const map = page.getByTestId('city-map');
+    await map.locator('canvas').first().waitFor();
+    const box = await map.boundingBox();
+    assert.ok(box && box.width > 200 && box.height > 150, 'the city map is drawn at a usable size');
+    await page.waitForTimeout(500); // let the map's first frame settle before the screenshot
+    await page.screenshot({ path: path.join(SHOTS, 'home-zh-desktop.png'), fullPage: true });
+
+    await page.getByTestId('lang-switch').click();
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    assert.match((await grid.textContent()) ?? '', /City data/);
+    assert.doesNotMatch((await grid.textContent()) ?? '', /城市数据/);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(SHOTS, 'home-en-desktop.png'), fullPage: true });
+
+    // The choice of language survives a reload.
+    await page.reload();
+    await page.getByTestId('service-grid').waitFor();
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    assert.deepEqual(failures, []);
+    await page.close();
+  });
+
+  test('on a phone the home page fits the screen in both languages', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    await logIn(page);
+    for (const lang of ['zh', 'en'] as const) {
+      const current = await page.getAttribute('html', 'lang');
+      if ((lang === 'en') !== (current === 'en')) {
+        await page.getByTestId('lang-switch').click();
+        await page.waitForFunction((want) => (document.documentElement.lang === 'en') === (want === 'en'), lang);
+      }
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `no sideways scrolling on a phone (${lang}: ${overflow}px too wide)`);
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(SHOTS, `home-${lang}-phone.png`), fullPage: true });
+    }
+    await context.close();
+  });
+
+  test('a citizen does not see administration, and logging out returns to the login page', async () => {
+    await t.platform.server.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { username: 'citizen.li', password: 'citizen-pass-1' } });
+    const page = await browser.newPage();
+    await page.goto(`${base}/login`);
+    await page.getByTestId('login-username').fill('citizen.li');
+    await page.getByTestId('login-password').fill('citizen-pass-1');
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('service-grid').waitFor();
+    assert.equal(await page.getByTestId('service-card-admin').count(), 0);
+    await page.getByTestId('logout').click();
+    await page.waitForURL(/\/login/);
+    await page.close();
+  });
+});
