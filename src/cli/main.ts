@@ -19,6 +19,8 @@ Commands:
   user add                   Create a user
       --username NAME --password PASSWORD --role ROLE[,ROLE…]
       [--display-name NAME] [--department ID] [--tenant CITY]
+  user password              Set a user's password (e.g. a lost admin password)
+      --username NAME --password PASSWORD [--tenant CITY]
   key create                 Create an API key (printed once)
       --name NAME --role ROLE [--department ID] [--tenant CITY]
   help, --help               Show this help
@@ -67,7 +69,20 @@ export async function main(argv: string[]): Promise<number> {
           process.stdout.write(`Database is at the latest schema (${row?.n ?? 0} migrations applied).\n`);
         });
       case 'user': {
-        if (sub !== 'add') return fail('usage: citycloud user add --username NAME --password PASSWORD --role ROLE');
+        if (sub === 'password') {
+          const { values } = parseArgs({
+            args: argv.slice(2),
+            options: { username: { type: 'string' }, password: { type: 'string' }, tenant: { type: 'string' } },
+          });
+          if (!values.username || !values.password) return fail('user password needs --username and --password');
+          return await withPlatform(async (p) => {
+            const tenant = values.tenant ?? p.config.defaultTenant;
+            await p.tenancy.assertExists(tenant);
+            await p.auth.resetPassword(systemPrincipal(tenant, 'citycloud cli'), values.username as string, values.password as string);
+            process.stdout.write(`Password of "${values.username}" in city "${tenant}" set.\n`);
+          });
+        }
+        if (sub !== 'add') return fail('usage: citycloud user add|password --username NAME --password PASSWORD …');
         const { values } = parseArgs({
           args: argv.slice(2),
           options: {

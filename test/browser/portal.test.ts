@@ -1,4 +1,5 @@
 /** The portal in a real browser (Debian's Chromium through playwright-core): log in, switch language, see the unified entry. */
+/// <reference lib="dom" />
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';

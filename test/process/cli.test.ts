@@ -63,6 +63,28 @@ describe('citycloud CLI', () => {
     assert.match(duplicate.stderr, /taken/);
   });
 
+  test('user password resets a lost admin password; the old one stops working', async () => {
+    const reset = await runCli(['user', 'password', '--username', 'admin', '--password', 'brand-new-pass'], env);
+    assert.equal(reset.code, 0, reset.stderr);
+    const unknown = await runCli(['user', 'password', '--username', 'nobody', '--password', 'brand-new-pass'], env);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /No user "nobody"/);
+    const server = await startServerProcess({ ...env, CITYCLOUD_ADMIN_PASSWORD: '' });
+    try {
+      const login = (password: string) =>
+        fetch(`${server.url}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'admin', password }),
+        });
+      assert.equal((await login('brand-new-pass')).status, 200);
+      assert.equal((await login('cli-admin-pass')).status, 401);
+    } finally {
+      server.process.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+
   test('a busy port stops start-up with a message naming PORT', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

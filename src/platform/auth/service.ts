@@ -135,6 +135,24 @@ export class AuthService {
     return publicUser(user);
   }
 
+  /** Sets a user's password (an administrator's reset, e.g. of a lost first-admin password). */
+  async resetPassword(actor: Principal, username: string, password: string, ctx: RequestContext = {}): Promise<void> {
+    checkPasswordPolicy(password, username);
+    const hash = await hashPassword(password);
+    await this.#store.transaction(async (tx) => {
+      const id = await sql.updatePassword(tx, actor.tenant, username, hash);
+      if (!id) throw new AppError('NOT_FOUND', `No user "${username.slice(0, 64)}" in city "${actor.tenant}"`);
+      await this.#audit.record(tx, {
+        tenant: actor.tenant,
+        actor,
+        action: 'user.resetPassword',
+        target: { type: 'user', id },
+        ...this.#context(ctx),
+      });
+    });
+    this.#throttle.succeed(`${actor.tenant}\u0000${username.toLowerCase()}`);
+  }
+
   async listUsers(actor: Principal, ctx: RequestContext = {}): Promise<UserRecord[]> {
     const users = await sql.listUsers(this.#store, actor.tenant);
     await this.#audit.record(this.#store, {

@@ -131,3 +131,11 @@ export async function revokeKey(q: Queryable, tenant: string, id: string): Promi
 export async function touchKeys(q: Queryable, ids: readonly string[]): Promise<void> {
   await q.query('UPDATE api_keys SET last_used_at = now() WHERE id = ANY ($1::text[])', [ids]);
 }
+
+export async function updatePassword(q: Queryable, tenant: string, username: string, passwordHash: string): Promise<string | undefined> {
+  const rows = await q.query<{ id: string }>(
+    'UPDATE users SET password_hash = $3 WHERE tenant_id = $1 AND username = $2 RETURNING id::text AS id',
+    [tenant, username, passwordHash],
+  );
+  return rows[0]?.id;
+}
