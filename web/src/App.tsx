@@ -1,0 +1,50 @@
+import { useAuth } from './auth/index.ts';
+import { hasAnyRole } from './auth/session.ts';
+import { CityProvider } from './city/CityProvider.tsx';
+import { AppLayout } from './layout/AppLayout.tsx';
+import { AdminPage } from './pages/admin/AdminPage.tsx';
+import { HomePage } from './pages/HomePage.tsx';
+import { LoginPage } from './pages/LoginPage.tsx';
+import { RegisterPage } from './pages/RegisterPage.tsx';
+import { ComingSoonPage, ForbiddenPage, NotFoundPage } from './pages/StatusPages.tsx';
+import { isUnder, Redirect, useLocation } from './router/index.ts';
+import type { Session } from './auth/session.ts';
+import { canUse, serviceAt } from './services/registry.ts';
+
+/** The signed-in pages, by path. Each capability that becomes `available` adds its page here. */
+function SignedInRoutes({ pathname, session }: { pathname: string; session: Session }) {
+  const roles = session.user.roles;
+  if (pathname === '/') return <HomePage />;
+
+  if (isUnder(pathname, '/admin')) {
+    return hasAnyRole(session.user, ['admin']) ? <AdminPage pathname={pathname} /> : <ForbiddenPage />;
+  }
+
+  const service = serviceAt(pathname);
+  if (service) {
+    if (!canUse(service, roles)) return <ForbiddenPage />;
+    if (service.status === 'coming') return <ComingSoonPage service={service} />;
+  }
+  return <NotFoundPage />;
+}
+
+export function App() {
+  const { session } = useAuth();
+  const { pathname, href } = useLocation();
+
+  if (pathname === '/login') return session ? <Redirect to="/" /> : <LoginPage />;
+  if (pathname === '/register') return session ? <Redirect to="/" /> : <RegisterPage />;
+
+  if (!session) {
+    const next = href === '/' ? '' : `?next=${encodeURIComponent(href)}`;
+    return <Redirect to={`/login${next}`} />;
+  }
+
+  return (
+    <CityProvider>
+      <AppLayout>
+        <SignedInRoutes pathname={pathname} session={session} />
+      </AppLayout>
+    </CityProvider>
+  );
+}

@@ -1,0 +1,5 @@
+export { ApiError, apiRequest, configureApiClient, isApiError, type RequestOptions } from './client.ts';
+export * from './endpoints.ts';
+export { describeError } from './errors.ts';
+export * from './types.ts';
+export { type ApiState, useApi } from './useApi.ts';

@@ -1,0 +1,212 @@
+import { type FormEvent, useState } from 'react';
+import { createUser, fetchUsers } from '../../api/endpoints.ts';
+import type { Department, Role } from '../../api/types.ts';
+import { useApi } from '../../api/useApi.ts';
+import { Badge } from '../../components/Badge.tsx';
+import { Icon } from '../../components/Icon.tsx';
+import { ErrorNotice, Loading, Notice } from '../../components/Notice.tsx';
+import { formatDateTime, useI18n } from '../../i18n/index.ts';
+import { DepartmentOptions, departmentName, ROLES, RoleBadges, roleKey } from './shared.tsx';
+
+export function UsersTab({ departments }: { departments: readonly Department[] }) {
+  const { t, lang } = useI18n();
+  const users = useApi((signal) => fetchUsers(signal), []);
+
+  const [username, setUsername] = useState('');
+  const [displayName, setDisplayName] = useState('');
+  const [password, setPassword] = useState('');
+  const [roles, setRoles] = useState<Role[]>(['citizen']);
+  const [department, setDepartment] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [formError, setFormError] = useState<unknown>(undefined);
+  const [localError, setLocalError] = useState('');
+  const [created, setCreated] = useState('');
+
+  function toggleRole(role: Role, checked: boolean) {
+    setRoles((current) => (checked ? ROLES.filter((r) => r === role || current.includes(r)) : current.filter((r) => r !== role)));
+  }
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (busy) return;
+    setCreated('');
+    setFormError(undefined);
+    if (!username.trim() || !password) {
+      setLocalError(t('users.required'));
+      return;
+    }
+    if (roles.length === 0) {
+      setLocalError(t('users.rolesRequired'));
+      return;
+    }
+    setLocalError('');
+    setBusy(true);
+    try {
+      const name = displayName.trim();
+      const user = await createUser({
+        username: username.trim(),
+        password,
+        roles,
+        ...(name ? { displayName: name } : {}),
+        ...(department ? { department } : {}),
+      });
+      setCreated(t('users.created', { username: user.username }));
+      setUsername('');
+      setDisplayName('');
+      setPassword('');
+      setRoles(['citizen']);
+      setDepartment('');
+      users.reload();
+    } catch (cause) {
+      setFormError(cause);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="admin-grid">
+      <section className="panel admin-form" aria-labelledby="users-create-title">
+        <div className="panel-header">
+          <h2 id="users-create-title">{t('users.createTitle')}</h2>
+        </div>
+        <form className="form" onSubmit={submit} noValidate data-testid="user-form">
+          <div className="field">
+            <label htmlFor="user-username">{t('users.field.username')}</label>
+            <input
+              id="user-username"
+              data-testid="user-username"
+              autoComplete="off"
+              autoCapitalize="none"
+              spellCheck={false}
+              required
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="user-display-name">
+              {t('users.field.displayName')}<span className="optional">{t('common.optional')}</span>
+            </label>
+            <input
+              id="user-display-name"
+              data-testid="user-display-name"
+              autoComplete="off"
+              value={displayName}
+              onChange={(e) => setDisplayName(e.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="user-password">{t('users.field.password')}</label>
+            <input
+              id="user-password"
+              data-testid="user-password"
+              type="password"
+              autoComplete="new-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          </div>
+          <fieldset className="field checkbox-group" data-testid="user-roles">
+            <legend>{t('users.field.roles')}</legend>
+            <div className="checkbox-grid">
+              {ROLES.map((role) => (
+                <label key={role} className="checkbox">
+                  <input
+                    type="checkbox"
+                    name="roles"
+                    value={role}
+                    data-testid={`user-role-${role}`}
+                    checked={roles.includes(role)}
+                    onChange={(e) => toggleRole(role, e.target.checked)}
+                  />
+                  <span>{t(roleKey(role))}</span>
+                </label>
+              ))}
+            </div>
+          </fieldset>
+          <div className="field">
+            <label htmlFor="user-department">
+              {t('users.field.department')}<span className="optional">{t('common.optional')}</span>
+            </label>
+            <select
+              id="user-department"
+              data-testid="user-department"
+              value={department}
+              onChange={(e) => setDepartment(e.target.value)}
+            >
+              <DepartmentOptions departments={departments} t={t} lang={lang} />
+            </select>
+          </div>
+          {localError ? (
+            <Notice tone="error" testId="user-form-error">
+              {localError}
+            </Notice>
+          ) : null}
+          <ErrorNotice error={formError} testId="user-form-error" />
+          {created ? (
+            <Notice tone="success" testId="user-created">
+              {created}
+            </Notice>
+          ) : null}
+          <button type="submit" className="button button-primary" data-testid="user-submit" disabled={busy}>
+            <Icon name="users" size={18} />
+            {busy ? t('users.submitting') : t('users.submit')}
+          </button>
+        </form>
+      </section>
+      <section className="panel admin-list" aria-labelledby="users-list-title">
+        <div className="panel-header">
+          <h2 id="users-list-title">{t('users.listTitle')}</h2>
+          <button type="button" className="button button-ghost" onClick={users.reload} disabled={users.loading}>
+            {t('common.refresh')}
+          </button>
+        </div>
+        <ErrorNotice error={users.error} testId="users-error" />
+        {users.loading && !users.data ? <Loading /> : null}
+        {users.data ? (
+          users.data.length === 0 ? (
+            <p className="empty">{t('users.empty')}</p>
+          ) : (
+            <div className="table-wrap">
+              <table className="table" data-testid="users-table">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('users.col.username')}</th>
+                    <th scope="col">{t('users.col.displayName')}</th>
+                    <th scope="col">{t('users.col.roles')}</th>
+                    <th scope="col">{t('users.col.department')}</th>
+                    <th scope="col">{t('users.col.createdAt')}</th>
+                    <th scope="col">{t('users.col.status')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {users.data.map((user) => (
+                    <tr key={user.id} data-testid={`user-row-${user.username}`}>
+                      <td className="mono">{user.username}</td>
+                      <td>{user.displayName || t('common.dash')}</td>
+                      <td>
+                        <RoleBadges roles={user.roles} />
+                      </td>
+                      <td>{departmentName(user.department, departments, lang) || t('common.dash')}</td>
+                      <td className="nowrap">{formatDateTime(user.createdAt) || t('common.dash')}</td>
+                      <td>
+                        {user.disabled ? (
+                          <Badge tone="neutral">{t('users.status.disabled')}</Badge>
+                        ) : (
+                          <Badge tone="success">{t('users.status.active')}</Badge>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        ) : null}
+      </section>
+
+    </div>
+  );
+}
