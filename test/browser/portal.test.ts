@@ -114,6 +114,39 @@ describe('portal: login, language and the unified entry', { skip: missing }, () 
     await context.close();
   });
 
+  test('an admin creates an officer and an API key in the portal, and sees both in the audit log', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await logIn(page);
+    await page.goto(`${base}/admin`);
+    await page.getByTestId('user-form').waitFor();
+    await page.getByTestId('user-username').fill('officer.sun');
+    await page.getByTestId('user-display-name').fill('孙警官');
+    await page.getByTestId('user-password').fill('officer-pass-1');
+    await page.getByTestId('user-role-officer').check();
+    await page.getByTestId('user-department').selectOption('urban-management');
+    await page.getByTestId('user-submit').click();
+    await page.getByTestId('user-row-officer.sun').waitFor();
+
+    await page.getByTestId('admin-tab-keys').click();
+    await page.getByTestId('key-name').fill('traffic lights gateway');
+    await page.getByTestId('key-role').selectOption('operator');
+    await page.getByTestId('key-submit').click();
+    const key = (await page.getByTestId('new-key-value').textContent())?.trim() ?? '';
+    assert.match(key, /^cck_/);
+    const me = await t.platform.server.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${key}` } });
+    assert.equal(me.statusCode, 200, 'the key shown once in the portal works');
+    assert.match((await page.getByTestId('keys-table').textContent()) ?? '', /traffic lights gateway[\s\S]*admin/);
+    await page.screenshot({ path: path.join(SHOTS, 'admin-keys.png'), fullPage: true });
+
+    await page.getByTestId('admin-tab-audit').click();
+    await page.getByTestId('audit-row').first().waitFor();
+    const audit = (await page.getByTestId('audit-table').textContent()) ?? '';
+    assert.match(audit, /officer\.sun|user\.create|创建用户/);
+    assert.match(audit, /traffic lights gateway|apiKey\.create|创建.*密钥/);
+    await page.screenshot({ path: path.join(SHOTS, 'admin-audit.png'), fullPage: true });
+    await page.close();
+  });
+
   test('a citizen does not see administration, and logging out returns to the login page', async () => {
     await t.platform.server.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { username: 'citizen.li', password: 'citizen-pass-1' } });
     const page = await browser.newPage();

@@ -199,7 +199,7 @@ export class AuthService {
         role: input.role,
         department: input.department ?? null,
         secretHash: generated.secretHash,
-        createdBy: actor.id,
+        createdBy: actor.name, // shown to people; the audit entry keeps the id
       });
       await this.#audit.record(tx, {
         tenant: actor.tenant,

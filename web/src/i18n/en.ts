@@ -213,11 +213,11 @@ export const en: Record<MessageKey, string> = {
   'audit.shown': '{count} shown',
 
   'action.auth.login': 'Sign in',
-  'action.auth.logout': 'Sign out',
-  'action.auth.register': 'Resident registration',
+  'action.user.register': 'Resident registration',
   'action.user.create': 'Create user',
-  'action.user.update': 'Update user',
-  'action.user.disable': 'Disable user',
+  'action.user.list': 'View user list',
+  'action.user.resetPassword': 'Reset password',
   'action.apiKey.create': 'Create API key',
   'action.apiKey.revoke': 'Revoke API key',
+  'action.audit.read': 'Read audit log',
 };

@@ -215,13 +215,13 @@ export const zh = {
   'audit.shown': '已显示 {count} 条',
 
   'action.auth.login': '登录',
-  'action.auth.logout': '退出登录',
-  'action.auth.register': '市民注册',
+  'action.user.register': '市民注册',
   'action.user.create': '创建用户',
-  'action.user.update': '修改用户',
-  'action.user.disable': '停用用户',
+  'action.user.list': '查看用户列表',
+  'action.user.resetPassword': '重置密码',
   'action.apiKey.create': '创建 API 密钥',
   'action.apiKey.revoke': '吊销 API 密钥',
+  'action.audit.read': '查看审计日志',
 };
 
 export type MessageKey = keyof typeof zh;

@@ -10,12 +10,13 @@ const PAGE_SIZE = 50;
 /** Actions the server is known to record; the filter accepts any other action name too. */
 const KNOWN_ACTIONS = [
   'auth.login',
-  'auth.register',
+  'user.register',
   'user.create',
-  'user.update',
-  'user.disable',
+  'user.list',
+  'user.resetPassword',
   'apiKey.create',
   'apiKey.revoke',
+  'audit.read',
 ] as const;
 
 const OUTCOME_TONE: Record<AuditOutcome, BadgeTone> = { success: 'success', denied: 'warning', failure: 'danger' };
