@@ -11,32 +11,88 @@ export async function runServer(config: Config): Promise<number> {
   if (config.auth === 'off') {
     logger.warn('CITYCLOUD_AUTH=off: every request acts as an administrator. For local development only — never expose this server.');
   }
-  let platform: Platform;
+
+  // Signals are handled from the first moment, so a stop during start-up (migrations, PGlite
+  // opening) still closes the store cleanly; a repeated signal while stopping is ignored.
+  let platform: Platform | undefined;
+  let stopSignal: string | undefined;
+  let finish: (code: number) => void = () => undefined;
+  const finished = new Promise<number>((resolve) => {
+    finish = resolve;
+  });
+  const shutDown = (current: Platform) => {
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      finish(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    current.close().then(
+      () => {
+        clearTimeout(force);
+        logger.info('stopped');
+        finish(0);
+      },
+      (error) => {
+        logger.error({ err: error }, 'error while shutting down');
+        finish(1);
+      },
+    );
+  };
+  const onSignal = (signal: string) => {
+    if (stopSignal) return;
+    stopSignal = signal;
+    logger.info({ signal }, 'shutting down');
+    if (platform) shutDown(platform);
+  };
+  const onSigint = () => onSignal('SIGINT');
+  const onSigterm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
   try {
-    platform = await createPlatform(config, { logger });
-  } catch (error) {
-    process.stderr.write(`citycloud: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
+    return await serveUntilStopped();
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
   }
 
-  try {
-    await platform.server.listen({ port: config.port, host: config.host });
-  } catch (error) {
-    await platform.close();
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') {
-      process.stderr.write(
-        `citycloud: port ${config.port} on ${config.host} is already in use by another program.\n` +
-          `Set PORT to a free port, for example: PORT=${config.port + 1} npm start\n`,
-      );
-    } else if (code === 'EACCES') {
-      process.stderr.write(`citycloud: no permission to listen on port ${config.port}; set PORT to a port above 1023\n`);
-    } else {
-      process.stderr.write(`citycloud: cannot listen on ${config.host}:${config.port}: ${String(error)}\n`);
+  async function serveUntilStopped(): Promise<number> {
+    let started: Platform;
+    try {
+      started = await createPlatform(config, { logger });
+    } catch (error) {
+      process.stderr.write(`citycloud: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+      return 1;
     }
-    return 1;
-  }
+    if (stopSignal) {
+      await started.close();
+      return 0;
+    }
 
+    try {
+      await started.server.listen({ port: config.port, host: config.host });
+    } catch (error) {
+      await started.close();
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') {
+        process.stderr.write(
+          `citycloud: port ${config.port} on ${config.host} is already in use by another program.\n` +
+            `Set PORT to a free port, for example: PORT=${config.port + 1} npm start\n`,
+        );
+      } else if (code === 'EACCES') {
+        process.stderr.write(`citycloud: no permission to listen on port ${config.port}; set PORT to a port above 1023\n`);
+      } else {
+        process.stderr.write(`citycloud: cannot listen on ${config.host}:${config.port}: ${String(error)}\n`);
+      }
+      return 1;
+    }
+    platform = started;
+    if (stopSignal) shutDown(started);
+    else printWelcome(config, started);
+    return finished;
+  }
+}
+
+function printWelcome(config: Config, platform: Platform): void {
   const address = platform.server.addresses()[0];
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -60,31 +116,4 @@ export async function runServer(config: Config): Promise<number> {
     );
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
-
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'shutting down');
-      const force = setTimeout(() => {
-        logger.error('shutdown took too long; exiting');
-        resolve(1);
-      }, SHUTDOWN_GRACE_MS);
-      force.unref();
-      platform.close().then(
-        () => {
-          clearTimeout(force);
-          logger.info('stopped');
-          resolve(0);
-        },
-        (error) => {
-          logger.error({ err: error }, 'error while shutting down');
-          resolve(1);
-        },
-      );
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
 }

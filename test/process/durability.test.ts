@@ -74,7 +74,7 @@ for (const driver of contractDrivers()) {
       const env = { ...(await storageEnv()), CITYCLOUD_ADMIN_PASSWORD: ADMIN };
       const first = await startServerProcess(env);
       first.process.kill('SIGTERM');
-      assert.equal(await first.exited, 0);
+      assert.equal(await first.exited, 0, `server output:\n${first.output()}`);
       const second = await startServerProcess(env);
       try {
         assert.equal((await login(second.url, 'admin', ADMIN)).status, 200);
