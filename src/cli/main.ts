@@ -6,7 +6,7 @@ import { systemPrincipal } from '../platform/auth/model.ts';
 import { loadConfig, type Mode } from '../platform/config/config.ts';
 import { isAppError } from '../platform/errors/app-error.ts';
 import { createLogger } from '../platform/logging/logger.ts';
-import { runServer } from './run-server.ts';
+import { firstAdminLines, runServer } from './run-server.ts';
 
 const HELP = `citycloud — CityCloud (城市云), the city platform
 
@@ -42,6 +42,8 @@ function fail(message: string): number {
 async function withPlatform(task: (platform: Awaited<ReturnType<typeof createPlatform>>) => Promise<void>): Promise<number> {
   const config = loadConfig(process.env, 'serve');
   const platform = await createPlatform(config, { logger: createLogger('warn'), processMetrics: false });
+  const admin = firstAdminLines(config, platform);
+  if (admin.length > 0) process.stdout.write(`${admin.join('\n')}\n\n`);
   try {
     await task(platform);
     return 0;

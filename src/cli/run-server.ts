@@ -105,15 +105,21 @@ function printWelcome(config: Config, platform: Platform): void {
     `  API docs: ${url}docs`,
     `  Store:    ${store}`,
   ];
-  if (platform.firstAdmin) {
-    lines.push(
-      '',
-      `  First start of city "${config.defaultTenant}": an administrator was created.`,
-      `  Log in as:  ${platform.firstAdmin.username}`,
-      platform.firstAdmin.password
-        ? `  Password:   ${platform.firstAdmin.password}   (shown only this once — change it or keep it safe)`
-        : '  Password:   the one in CITYCLOUD_ADMIN_PASSWORD',
-    );
-  }
-  process.stdout.write(`${lines.join('\n')}\n\n`);
+  process.stdout.write(`${[...lines, ...firstAdminLines(config, platform)].join('\n')}\n\n`);
+}
+
+/**
+ * How to log in as the admin created by this start, if one was: whichever command first opens a
+ * store (serve, migrate, user add…) must say it, as it is the only time the password is shown.
+ */
+export function firstAdminLines(config: Config, platform: Platform): string[] {
+  if (!platform.firstAdmin) return [];
+  return [
+    '',
+    `  First start of city "${config.defaultTenant}": an administrator was created.`,
+    `  Log in as:  ${platform.firstAdmin.username}`,
+    platform.firstAdmin.password
+      ? `  Password:   ${platform.firstAdmin.password}   (shown only this once — change it or keep it safe)`
+      : '  Password:   the one in CITYCLOUD_ADMIN_PASSWORD',
+  ];
 }
