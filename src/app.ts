@@ -12,7 +12,7 @@ import { createMetrics, type Metrics } from './platform/metrics/metrics.ts';
 import { migrate } from './platform/store/migrate.ts';
 import { openStore } from './platform/store/open-store.ts';
 import type { Store } from './platform/store/store.ts';
-import { HANGZHOU, HANGZHOU_DEPARTMENTS } from './platform/tenancy/hangzhou.ts';
+import { HANGZHOU, HANGZHOU_DEPARTMENTS, unmappedCity } from './platform/tenancy/hangzhou.ts';
 import { tenancyRoutes } from './platform/tenancy/routes.ts';
 import { Tenancy } from './platform/tenancy/service.ts';
 
@@ -46,16 +46,8 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
 
     const audit = new AuditLog();
     const tenancy = new Tenancy(store);
-    const isHangzhou = config.defaultTenant === 'hangzhou';
-    await store.transaction((tx) =>
-      tenancy.ensureTenant(
-        tx,
-        config.defaultTenant,
-        isHangzhou ? HANGZHOU.name : { zh: config.defaultTenant, en: config.defaultTenant },
-        isHangzhou ? HANGZHOU : { ...HANGZHOU, name: { zh: config.defaultTenant, en: config.defaultTenant }, districts: { type: 'FeatureCollection', features: [] } },
-        HANGZHOU_DEPARTMENTS,
-      ),
-    );
+    const city = config.defaultTenant === 'hangzhou' ? HANGZHOU : unmappedCity(config.defaultTenant);
+    await store.transaction((tx) => tenancy.ensureTenant(tx, config.defaultTenant, city.name, city, HANGZHOU_DEPARTMENTS));
     const secret = await loadTokenSecret(store, config.jwtSecret);
     const auth = new AuthService({ store, audit, tenancy }, { secret, tokenTtl: config.tokenTtl });
     const firstAdmin = await auth.ensureFirstAdmin(config.defaultTenant, config.adminPassword);

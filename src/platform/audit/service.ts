@@ -1,7 +1,14 @@
 /** The audit trail: who did what, when, to what, and with which outcome — written in the caller's transaction. */
 import { AppError } from '../errors/app-error.ts';
 import type { Principal } from '../auth/model.ts';
-import type { Queryable } from '../store/store.ts';
+import { type BatchColumn, insertBatch, type Queryable } from '../store/store.ts';
+
+const AUDIT_COLUMNS: readonly BatchColumn[] = [
+  ...['tenant_id', 'actor_type', 'actor_id', 'actor_name', 'action', 'target_type', 'target_id', 'outcome', 'reason', 'request_id'].map(
+    (name) => ({ name, type: 'text' }),
+  ),
+  { name: 'details', type: 'jsonb' },
+];
 
 export type AuditOutcome = 'success' | 'denied' | 'failure';
 
@@ -71,16 +78,7 @@ export class AuditLog {
       request_id: e.requestId ?? null,
       details: e.details ?? {},
     }));
-    await q.query(
-      `INSERT INTO audit_log (tenant_id, actor_type, actor_id, actor_name, action, target_type, target_id,
-                              outcome, reason, request_id, details)
-       SELECT tenant_id, actor_type, actor_id, actor_name, action, target_type, target_id,
-              outcome, reason, request_id, details
-       FROM jsonb_to_recordset($1::jsonb) AS x(tenant_id text, actor_type text, actor_id text, actor_name text,
-            action text, target_type text, target_id text, outcome text, reason text, request_id text,
-            details jsonb)`,
-      [JSON.stringify(rows)],
-    );
+    await insertBatch(q, 'audit_log', AUDIT_COLUMNS, rows);
   }
 
   async list(q: Queryable, tenant: string, query: AuditQuery): Promise<{ entries: AuditEntry[]; next: string | null }> {

@@ -5,7 +5,7 @@ import { AppError } from '../errors/app-error.ts';
 import type { Queryable, Store } from '../store/store.ts';
 import type { Tenancy } from '../tenancy/service.ts';
 import { generateApiKey, parseApiKey, secretMatches } from './api-keys.ts';
-import { type ApiKeyRecord, type Principal, ROLES, type Role, type User, type UserRecord } from './model.ts';
+import { type ApiKeyRecord, anonymous, systemPrincipal, type Principal, ROLES, type Role, type User, type UserRecord } from './model.ts';
 import { checkPasswordPolicy, DECOY_HASH, hashPassword, verifyPassword } from './passwords.ts';
 import * as sql from './store.ts';
 import { LoginThrottle } from './throttle.ts';
@@ -81,7 +81,7 @@ export class AuthService {
       this.#throttle.fail(throttleKey);
       await this.#audit.record(this.#store, {
         tenant,
-        actor: { kind: 'anonymous', id: null, name: username.slice(0, 64), tenant, roles: [], department: null },
+        actor: { ...anonymous(tenant), name: username.slice(0, 64) },
         action: 'auth.login',
         outcome: 'failure',
         reason: user?.disabled ? 'account disabled' : 'wrong username or password',
@@ -269,7 +269,7 @@ export class AuthService {
       });
       await this.#audit.record(tx, {
         tenant,
-        actor: { kind: 'system', id: null, name: 'first start', tenant, roles: ['admin'], department: null },
+        actor: systemPrincipal(tenant, 'first start'),
         action: 'user.create',
         target: { type: 'user', id: admin.id },
         details: { username: 'admin', roles: ['admin'], reason: 'first admin of the city' },
@@ -317,7 +317,7 @@ export class AuthService {
     return { kind: 'user', id: user.id, name: user.username, tenant: user.tenant, roles: user.roles, department: user.department };
   }
 
-  #context(ctx: RequestContext): { requestId?: string; details?: Record<string, unknown> } {
+  #context(ctx: RequestContext): { requestId?: string } {
     return ctx.requestId ? { requestId: ctx.requestId } : {};
   }
 

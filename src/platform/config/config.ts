@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { AppError } from '../errors/app-error.ts';
+import { TENANT_ID_PATTERN } from '../tenancy/model.ts';
 
 export type Mode = 'demo' | 'serve';
 
@@ -34,7 +35,6 @@ export interface Config {
 type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const TENANT_ID = /^[a-z][a-z0-9_-]{0,62}$/;
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -86,7 +86,7 @@ export function loadConfig(env: Env = process.env, mode: Mode = 'serve'): Config
     throw new AppError('BAD_REQUEST_DATA', 'MQTT_URL must start with mqtt://, mqtts://, ws:// or wss://');
   }
   const defaultTenant = env.CITYCLOUD_TENANT?.trim() || 'hangzhou';
-  if (!TENANT_ID.test(defaultTenant)) {
+  if (!TENANT_ID_PATTERN.test(defaultTenant)) {
     throw new AppError(
       'BAD_REQUEST_DATA',
       'CITYCLOUD_TENANT must be lower-case letters, digits, "-" or "_", starting with a letter',

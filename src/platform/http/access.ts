@@ -19,7 +19,8 @@ declare module 'fastify' {
 }
 
 export const TENANT_HEADER = 'ngsild-tenant';
-const API_PREFIXES = ['/api/', '/ngsi-ld/', '/open311/'];
+/** URL roots of the APIs: their routes need a credential unless they say otherwise. */
+export const API_PREFIXES = ['/api/', '/ngsi-ld/', '/open311/'] as const;
 
 export interface AccessOptions {
   auth: AuthService;

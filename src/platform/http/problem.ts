@@ -29,8 +29,6 @@ interface FrameworkError extends Error {
 
 // Messages a person can act on, for errors raised by the framework before our code runs.
 const FRAMEWORK_DETAIL: Record<string, (e: FrameworkError, limit: number) => string> = {
-  FST_ERR_CTP_EMPTY_JSON_BODY: () =>
-    'The body is empty but the Content-Type says JSON; send a JSON document or drop the Content-Type header',
   FST_ERR_CTP_BODY_TOO_LARGE: (_e, limit) =>
     `The body is larger than the ${limit} bytes this server accepts; send less data per request (split a batch)`,
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () =>
@@ -68,10 +66,7 @@ export function classifyError(error: unknown, bodyLimit: number): ClassifiedErro
   if (status >= 400 && status < 500) {
     const code = codeForStatus(status);
     const explain = e.code ? FRAMEWORK_DETAIL[e.code] : undefined;
-    let detail = explain ? explain(e, bodyLimit) : (e.message ?? 'Bad request');
-    if (e instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-      detail = `The body is not valid JSON: ${e.message}`;
-    }
+    const detail = explain ? explain(e, bodyLimit) : (e.message ?? 'Bad request');
     return { code, problem: problemOf(code, detail), unexpected: false };
   }
   return {

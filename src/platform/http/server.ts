@@ -10,7 +10,7 @@ import secureJson from 'secure-json-parse';
 import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
-import { type AccessOptions, registerAccess } from './access.ts';
+import { API_PREFIXES, type AccessOptions, registerAccess } from './access.ts';
 import { classifyError } from './problem.ts';
 
 export interface ServerOptions extends AccessOptions {
@@ -26,7 +26,8 @@ export interface ServerOptions extends AccessOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
-const API_PREFIXES = ['/api/', '/ngsi-ld/', '/open311/', '/docs', '/metrics', '/healthz'];
+// Paths the portal never owns: an unknown one is a 404, not the portal's index.html.
+const SERVER_PREFIXES = [...API_PREFIXES, '/docs', '/metrics', '/healthz'];
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -151,7 +152,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.setNotFoundHandler((request, reply) => {
     const pathname = request.url.split('?')[0] ?? '/';
-    const isApi = API_PREFIXES.some((prefix) => pathname.startsWith(prefix));
+    const isApi = SERVER_PREFIXES.some((prefix) => pathname.startsWith(prefix));
     // The portal routes on the client: any other page URL gets the portal's index.html.
     if (!isApi && request.method === 'GET' && portal && (request.headers.accept ?? '').includes('text/html')) {
       return reply.type('text/html').sendFile('index.html');
@@ -161,17 +162,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       : portal
         ? `There is no ${pathname}`
         : `There is no ${pathname} (the portal is not built: run "npm run build")`;
-    return reply
-      .status(404)
-      .type('application/problem+json')
-      .send({
-        type: 'https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound',
-        title: 'Resource not found',
-        status: 404,
-        detail,
-        instance: pathname,
-        requestId: request.id,
-      });
+    // Through the error handler, so a 404 has the same body, log line and metric as any refusal.
+    return reply.send(new AppError('NOT_FOUND', detail));
   });
 
   return app;

@@ -58,6 +58,11 @@ export const HANGZHOU: CityProfile = {
   },
 };
 
+/** The profile of a city with no map yet (a default city other than the demo one). */
+export function unmappedCity(id: string): CityProfile {
+  return { name: { zh: id, en: id }, center: HANGZHOU.center, districts: { type: 'FeatureCollection', features: [] } };
+}
+
 export const HANGZHOU_DEPARTMENTS: readonly DepartmentSeed[] = [
   { id: 'data-resources', name: { zh: '数据资源管理局', en: 'Data Resources Bureau' } },
   { id: 'transport', name: { zh: '交通运输局', en: 'Transport Bureau' } },

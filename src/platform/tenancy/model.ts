@@ -1,5 +1,8 @@
 /** Cities (tenants) and the departments inside them. */
 
+/** A city id: what the `tenants.id` CHECK constraint allows too. */
+export const TENANT_ID_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/;
+
 export interface LocalizedName {
   zh: string;
   en: string;
@@ -30,4 +33,4 @@ export interface DepartmentSeed {
   name: LocalizedName;
 }
 
-export interface Department extends DepartmentSeed {}
+export type Department = DepartmentSeed;

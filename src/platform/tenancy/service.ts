@@ -1,9 +1,8 @@
 /** Cities and their departments: creation, lookup (cached, as every request resolves its city) and the city profile. */
 import { AppError } from '../errors/app-error.ts';
-import type { Queryable, Store } from '../store/store.ts';
-import type { CityProfile, Department, DepartmentSeed, LocalizedName, Tenant } from './model.ts';
+import { insertBatch, type Queryable, type Store } from '../store/store.ts';
+import { type CityProfile, type Department, type DepartmentSeed, type LocalizedName, TENANT_ID_PATTERN, type Tenant } from './model.ts';
 
-export const TENANT_ID_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/;
 
 export class Tenancy {
   #store: Store;
@@ -29,14 +28,13 @@ export class Tenancy {
        ON CONFLICT (id) DO NOTHING RETURNING id`,
       [id, name.zh, name.en, JSON.stringify(profile)],
     );
-    if (departments.length > 0) {
-      await q.query(
-        `INSERT INTO departments (tenant_id, id, name_zh, name_en)
-         SELECT $1, id, zh, en FROM jsonb_to_recordset($2::jsonb) AS d(id text, zh text, en text)
-         ON CONFLICT DO NOTHING`,
-        [id, JSON.stringify(departments.map((d) => ({ id: d.id, zh: d.name.zh, en: d.name.en })))],
-      );
-    }
+    await insertBatch(
+      q,
+      'departments',
+      ['tenant_id', 'id', 'name_zh', 'name_en'].map((name) => ({ name, type: 'text' })),
+      departments.map((d) => ({ tenant_id: id, id: d.id, name_zh: d.name.zh, name_en: d.name.en })),
+      'ON CONFLICT DO NOTHING',
+    );
     this.#known.add(id);
     return created.length > 0;
   }
