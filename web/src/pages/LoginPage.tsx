@@ -5,6 +5,7 @@ import { Notice } from '../components/Notice.tsx';
 import { useI18n } from '../i18n/index.ts';
 import { Link, navigate, safeNext, useLocation } from '../router/index.ts';
 import { AuthFrame } from './AuthFrame.tsx';
+import { TextField } from '../components/Field.tsx';
 
 export function LoginPage() {
   const { t } = useI18n();
@@ -41,53 +42,38 @@ export function LoginPage() {
     <AuthFrame title={t('login.title')} subtitle={t('login.subtitle')}>
       {expired && !error ? <Notice tone="info">{t('auth.sessionExpired')}</Notice> : null}
       <form className="form auth-form" onSubmit={submit} noValidate aria-describedby={error ? 'login-error' : undefined}>
-        <div className="field">
-          <label htmlFor="login-username">{t('login.username')}</label>
-          <input
-            id="login-username"
-            data-testid="login-username"
-            name="username"
-            autoComplete="username"
-            autoCapitalize="none"
-            spellCheck={false}
-            required
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="login-password">{t('login.password')}</label>
-          <input
-            id="login-password"
-            data-testid="login-password"
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </div>
+        <TextField
+          id="login-username"
+          label={t('login.username')}
+          name="username"
+          autoComplete="username"
+          autoCapitalize="none"
+          spellCheck={false}
+          value={username}
+          onValue={setUsername}
+        />
+        <TextField
+          id="login-password"
+          label={t('login.password')}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onValue={setPassword}
+        />
         <details className="advanced" data-testid="login-advanced" open={tenant !== '' ? true : undefined}>
           <summary>{t('login.advanced')}</summary>
-          <div className="field">
-            <label htmlFor="login-tenant">
-              {t('login.tenant')}<span className="optional">{t('common.optional')}</span>
-            </label>
-            <input
-              id="login-tenant"
-              data-testid="login-tenant"
-              name="tenant"
-              autoCapitalize="none"
-              spellCheck={false}
-              aria-describedby="login-tenant-hint"
-              value={tenant}
-              onChange={(e) => setTenant(e.target.value)}
-            />
-            <p className="hint" id="login-tenant-hint">
-              {t('login.tenantHint')}
-            </p>
-          </div>
+          <TextField
+            id="login-tenant"
+            label={t('login.tenant')}
+            optional
+            hint={t('login.tenantHint')}
+            name="tenant"
+            autoCapitalize="none"
+            spellCheck={false}
+            value={tenant}
+            onValue={setTenant}
+          />
         </details>
         {error ? (
           <Notice tone="error" testId="login-error" id="login-error">

@@ -5,6 +5,7 @@ import { Notice } from '../components/Notice.tsx';
 import { useI18n } from '../i18n/index.ts';
 import { Link, navigate } from '../router/index.ts';
 import { AuthFrame } from './AuthFrame.tsx';
+import { TextField } from '../components/Field.tsx';
 
 /** Self-registration for residents; the server gives them the `citizen` role and signs them in. */
 export function RegisterPage() {
@@ -43,55 +44,39 @@ export function RegisterPage() {
   return (
     <AuthFrame title={t('register.title')} subtitle={t('register.subtitle')}>
       <form className="form auth-form" onSubmit={submit} noValidate>
-        <div className="field">
-          <label htmlFor="register-username">{t('register.username')}</label>
-          <input
-            id="register-username"
-            data-testid="register-username"
-            autoComplete="username"
-            autoCapitalize="none"
-            spellCheck={false}
-            required
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="register-display-name">
-            {t('register.displayName')}<span className="optional">{t('common.optional')}</span>
-          </label>
-          <input
-            id="register-display-name"
-            data-testid="register-display-name"
-            autoComplete="nickname"
-            value={displayName}
-            onChange={(e) => setDisplayName(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="register-password">{t('register.password')}</label>
-          <input
-            id="register-password"
-            data-testid="register-password"
-            type="password"
-            autoComplete="new-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="register-confirm">{t('register.confirmPassword')}</label>
-          <input
-            id="register-confirm"
-            data-testid="register-confirm"
-            type="password"
-            autoComplete="new-password"
-            required
-            value={confirm}
-            onChange={(e) => setConfirm(e.target.value)}
-          />
-        </div>
+        <TextField
+          id="register-username"
+          label={t('register.username')}
+          autoComplete="username"
+          autoCapitalize="none"
+          spellCheck={false}
+          value={username}
+          onValue={setUsername}
+        />
+        <TextField
+          id="register-display-name"
+          label={t('register.displayName')}
+          optional
+          autoComplete="nickname"
+          value={displayName}
+          onValue={setDisplayName}
+        />
+        <TextField
+          id="register-password"
+          label={t('register.password')}
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onValue={setPassword}
+        />
+        <TextField
+          id="register-confirm"
+          label={t('register.confirmPassword')}
+          type="password"
+          autoComplete="new-password"
+          value={confirm}
+          onValue={setConfirm}
+        />
         {error ? (
           <Notice tone="error" testId="register-error">
             {error}

@@ -6,7 +6,8 @@ import { Badge } from '../../components/Badge.tsx';
 import { Icon } from '../../components/Icon.tsx';
 import { ErrorNotice, Loading, Notice } from '../../components/Notice.tsx';
 import { formatDateTime, useI18n } from '../../i18n/index.ts';
-import { DepartmentOptions, departmentName, ROLES, roleKey } from './shared.tsx';
+import { DepartmentField, departmentName, ROLES, roleKey } from './shared.tsx';
+import { Field, TextField } from '../../components/Field.tsx';
 
 /** Shows a freshly created key once, with a copy button; it is gone when dismissed. */
 function NewKeyBox({ created, onDismiss }: { created: CreatedKey; onDismiss: () => void }) {
@@ -163,19 +164,8 @@ export function KeysTab({ departments }: { departments: readonly Department[] })
         {created ? <NewKeyBox created={created} onDismiss={() => setCreated(null)} /> : null}
         <p className="hint">{t('keys.createHint')}</p>
         <form className="form" onSubmit={submit} noValidate data-testid="key-form">
-          <div className="field">
-            <label htmlFor="key-name">{t('keys.field.name')}</label>
-            <input
-              id="key-name"
-              data-testid="key-name"
-              autoComplete="off"
-              required
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="key-role">{t('keys.field.role')}</label>
+          <TextField id="key-name" label={t('keys.field.name')} autoComplete="off" value={name} onValue={setName} />
+          <Field id="key-role" label={t('keys.field.role')}>
             <select id="key-role" data-testid="key-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
               {ROLES.map((candidate) => (
                 <option key={candidate} value={candidate}>
@@ -183,20 +173,8 @@ export function KeysTab({ departments }: { departments: readonly Department[] })
                 </option>
               ))}
             </select>
-          </div>
-          <div className="field">
-            <label htmlFor="key-department">
-              {t('keys.field.department')}<span className="optional">{t('common.optional')}</span>
-            </label>
-            <select
-              id="key-department"
-              data-testid="key-department"
-              value={department}
-              onChange={(e) => setDepartment(e.target.value)}
-            >
-              <DepartmentOptions departments={departments} t={t} lang={lang} />
-            </select>
-          </div>
+          </Field>
+          <DepartmentField id="key-department" label={t('keys.field.department')} value={department} onValue={setDepartment} departments={departments} />
           {localError ? (
             <Notice tone="error" testId="key-form-error">
               {localError}

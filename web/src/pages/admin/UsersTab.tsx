@@ -6,7 +6,8 @@ import { Badge } from '../../components/Badge.tsx';
 import { Icon } from '../../components/Icon.tsx';
 import { ErrorNotice, Loading, Notice } from '../../components/Notice.tsx';
 import { formatDateTime, useI18n } from '../../i18n/index.ts';
-import { DepartmentOptions, departmentName, ROLES, RoleBadges, roleKey } from './shared.tsx';
+import { DepartmentField, departmentName, ROLES, RoleBadges, roleKey } from './shared.tsx';
+import { TextField } from '../../components/Field.tsx';
 
 export function UsersTab({ departments }: { departments: readonly Department[] }) {
   const { t, lang } = useI18n();
@@ -71,43 +72,31 @@ export function UsersTab({ departments }: { departments: readonly Department[] }
           <h2 id="users-create-title">{t('users.createTitle')}</h2>
         </div>
         <form className="form" onSubmit={submit} noValidate data-testid="user-form">
-          <div className="field">
-            <label htmlFor="user-username">{t('users.field.username')}</label>
-            <input
-              id="user-username"
-              data-testid="user-username"
-              autoComplete="off"
-              autoCapitalize="none"
-              spellCheck={false}
-              required
-              value={username}
-              onChange={(e) => setUsername(e.target.value)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="user-display-name">
-              {t('users.field.displayName')}<span className="optional">{t('common.optional')}</span>
-            </label>
-            <input
-              id="user-display-name"
-              data-testid="user-display-name"
-              autoComplete="off"
-              value={displayName}
-              onChange={(e) => setDisplayName(e.target.value)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="user-password">{t('users.field.password')}</label>
-            <input
-              id="user-password"
-              data-testid="user-password"
-              type="password"
-              autoComplete="new-password"
-              required
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          </div>
+          <TextField
+            id="user-username"
+            label={t('users.field.username')}
+            autoComplete="off"
+            autoCapitalize="none"
+            spellCheck={false}
+            value={username}
+            onValue={setUsername}
+          />
+          <TextField
+            id="user-display-name"
+            label={t('users.field.displayName')}
+            optional
+            autoComplete="off"
+            value={displayName}
+            onValue={setDisplayName}
+          />
+          <TextField
+            id="user-password"
+            label={t('users.field.password')}
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onValue={setPassword}
+          />
           <fieldset className="field checkbox-group" data-testid="user-roles">
             <legend>{t('users.field.roles')}</legend>
             <div className="checkbox-grid">
@@ -126,19 +115,7 @@ export function UsersTab({ departments }: { departments: readonly Department[] }
               ))}
             </div>
           </fieldset>
-          <div className="field">
-            <label htmlFor="user-department">
-              {t('users.field.department')}<span className="optional">{t('common.optional')}</span>
-            </label>
-            <select
-              id="user-department"
-              data-testid="user-department"
-              value={department}
-              onChange={(e) => setDepartment(e.target.value)}
-            >
-              <DepartmentOptions departments={departments} t={t} lang={lang} />
-            </select>
-          </div>
+          <DepartmentField id="user-department" label={t('users.field.department')} value={department} onValue={setDepartment} departments={departments} />
           {localError ? (
             <Notice tone="error" testId="user-form-error">
               {localError}

@@ -1,7 +1,8 @@
 import type { Department, Role } from '../../api/types.ts';
 import { ROLES } from '../../api/types.ts';
 import { Badge } from '../../components/Badge.tsx';
-import { type Lang, localized, type MessageKey, type Translate, useI18n } from '../../i18n/index.ts';
+import { type Lang, localized, type MessageKey, useI18n } from '../../i18n/index.ts';
+import { Field } from '../../components/Field.tsx';
 
 export function roleKey(role: Role): MessageKey {
   return `role.${role}`;
@@ -26,17 +27,26 @@ export function RoleBadges({ roles }: { roles: readonly Role[] }) {
   );
 }
 
-/** `<option>`s for a department select, with a leading "none". */
-export function DepartmentOptions({ departments, t, lang }: { departments: readonly Department[]; t: Translate; lang: Lang }) {
+/** An optional department select, with a leading "none". */
+export function DepartmentField(props: {
+  id: string;
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+  departments: readonly Department[];
+}) {
+  const { t, lang } = useI18n();
   return (
-    <>
-      <option value="">{t('common.none')}</option>
-      {departments.map((department) => (
-        <option key={department.id} value={department.id}>
-          {localized(department.name, lang)}
-        </option>
-      ))}
-    </>
+    <Field id={props.id} label={props.label} optional>
+      <select id={props.id} data-testid={props.id} value={props.value} onChange={(e) => props.onValue(e.target.value)}>
+        <option value="">{t('common.none')}</option>
+        {props.departments.map((department) => (
+          <option key={department.id} value={department.id}>
+            {localized(department.name, lang)}
+          </option>
+        ))}
+      </select>
+    </Field>
   );
 }
 
