@@ -4,9 +4,9 @@ import type { ApiKey, CreatedKey, Department, Role } from '../../api/types.ts';
 import { useApi } from '../../api/useApi.ts';
 import { Badge } from '../../components/Badge.tsx';
 import { Icon } from '../../components/Icon.tsx';
-import { ErrorNotice, Loading, Notice } from '../../components/Notice.tsx';
+import { ErrorNotice, Notice } from '../../components/Notice.tsx';
 import { formatDateTime, useI18n } from '../../i18n/index.ts';
-import { DepartmentField, departmentName, ROLES, roleKey } from './shared.tsx';
+import { DepartmentField, departmentName, ListPanel, ROLES, roleKey } from './shared.tsx';
 import { Field, TextField } from '../../components/Field.tsx';
 
 /** Shows a freshly created key once, with a copy button; it is gone when dismissed. */
@@ -187,60 +187,46 @@ export function KeysTab({ departments }: { departments: readonly Department[] })
           </button>
         </form>
       </section>
-      <section className="panel admin-list" aria-labelledby="keys-list-title">
-        <div className="panel-header">
-          <h2 id="keys-list-title">{t('keys.listTitle')}</h2>
-          <button type="button" className="button button-ghost" onClick={keys.reload} disabled={keys.loading}>
-            {t('common.refresh')}
-          </button>
-        </div>
-        <ErrorNotice error={keys.error} testId="keys-error" />
-        {keys.loading && !keys.data ? <Loading /> : null}
-        {keys.data ? (
-          keys.data.length === 0 ? (
-            <p className="empty">{t('keys.empty')}</p>
-          ) : (
-            <div className="table-wrap">
-              <table className="table" data-testid="keys-table">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('keys.col.name')}</th>
-                    <th scope="col">{t('keys.col.role')}</th>
-                    <th scope="col">{t('keys.col.department')}</th>
-                    <th scope="col">{t('keys.col.createdAt')}</th>
-                    <th scope="col">{t('keys.col.createdBy')}</th>
-                    <th scope="col">{t('keys.col.lastUsedAt')}</th>
-                    <th scope="col">{t('keys.col.status')}</th>
-                    <th scope="col">{t('keys.col.actions')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {keys.data.map((apiKey) => (
-                    <tr key={apiKey.id} data-testid={`key-row-${apiKey.id}`} className={apiKey.revokedAt ? 'is-muted' : undefined}>
-                      <td>{apiKey.name}</td>
-                      <td>{t(roleKey(apiKey.role))}</td>
-                      <td>{departmentName(apiKey.department, departments, lang) || t('common.dash')}</td>
-                      <td className="nowrap">{formatDateTime(apiKey.createdAt)}</td>
-                      <td>{apiKey.createdBy || t('common.dash')}</td>
-                      <td className="nowrap">{apiKey.lastUsedAt ? formatDateTime(apiKey.lastUsedAt) : t('keys.never')}</td>
-                      <td>
-                        {apiKey.revokedAt ? (
-                          <Badge tone="danger">{t('keys.status.revoked')}</Badge>
-                        ) : (
-                          <Badge tone="success">{t('keys.status.active')}</Badge>
-                        )}
-                      </td>
-                      <td>
-                        <RevokeCell apiKey={apiKey} onRevoked={keys.reload} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        ) : null}
-      </section>
+      <ListPanel id="keys" title={t('keys.listTitle')} empty={t('keys.empty')} state={keys}>
+        {(rows) => (
+          <table className="table" data-testid="keys-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('keys.col.name')}</th>
+                <th scope="col">{t('keys.col.role')}</th>
+                <th scope="col">{t('keys.col.department')}</th>
+                <th scope="col">{t('keys.col.createdAt')}</th>
+                <th scope="col">{t('keys.col.createdBy')}</th>
+                <th scope="col">{t('keys.col.lastUsedAt')}</th>
+                <th scope="col">{t('keys.col.status')}</th>
+                <th scope="col">{t('keys.col.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((apiKey) => (
+                <tr key={apiKey.id} data-testid={`key-row-${apiKey.id}`} className={apiKey.revokedAt ? 'is-muted' : undefined}>
+                  <td>{apiKey.name}</td>
+                  <td>{t(roleKey(apiKey.role))}</td>
+                  <td>{departmentName(apiKey.department, departments, lang) || t('common.dash')}</td>
+                  <td className="nowrap">{formatDateTime(apiKey.createdAt)}</td>
+                  <td>{apiKey.createdBy || t('common.dash')}</td>
+                  <td className="nowrap">{apiKey.lastUsedAt ? formatDateTime(apiKey.lastUsedAt) : t('keys.never')}</td>
+                  <td>
+                    {apiKey.revokedAt ? (
+                      <Badge tone="danger">{t('keys.status.revoked')}</Badge>
+                    ) : (
+                      <Badge tone="success">{t('keys.status.active')}</Badge>
+                    )}
+                  </td>
+                  <td>
+                    <RevokeCell apiKey={apiKey} onRevoked={keys.reload} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListPanel>
 
     </div>
   );

@@ -4,9 +4,9 @@ import type { Department, Role } from '../../api/types.ts';
 import { useApi } from '../../api/useApi.ts';
 import { Badge } from '../../components/Badge.tsx';
 import { Icon } from '../../components/Icon.tsx';
-import { ErrorNotice, Loading, Notice } from '../../components/Notice.tsx';
+import { ErrorNotice, Notice } from '../../components/Notice.tsx';
 import { formatDateTime, useI18n } from '../../i18n/index.ts';
-import { DepartmentField, departmentName, ROLES, RoleBadges, roleKey } from './shared.tsx';
+import { DepartmentField, departmentName, ListPanel, ROLES, RoleBadges, roleKey } from './shared.tsx';
 import { TextField } from '../../components/Field.tsx';
 
 export function UsersTab({ departments }: { departments: readonly Department[] }) {
@@ -133,56 +133,42 @@ export function UsersTab({ departments }: { departments: readonly Department[] }
           </button>
         </form>
       </section>
-      <section className="panel admin-list" aria-labelledby="users-list-title">
-        <div className="panel-header">
-          <h2 id="users-list-title">{t('users.listTitle')}</h2>
-          <button type="button" className="button button-ghost" onClick={users.reload} disabled={users.loading}>
-            {t('common.refresh')}
-          </button>
-        </div>
-        <ErrorNotice error={users.error} testId="users-error" />
-        {users.loading && !users.data ? <Loading /> : null}
-        {users.data ? (
-          users.data.length === 0 ? (
-            <p className="empty">{t('users.empty')}</p>
-          ) : (
-            <div className="table-wrap">
-              <table className="table" data-testid="users-table">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('users.col.username')}</th>
-                    <th scope="col">{t('users.col.displayName')}</th>
-                    <th scope="col">{t('users.col.roles')}</th>
-                    <th scope="col">{t('users.col.department')}</th>
-                    <th scope="col">{t('users.col.createdAt')}</th>
-                    <th scope="col">{t('users.col.status')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {users.data.map((user) => (
-                    <tr key={user.id} data-testid={`user-row-${user.username}`}>
-                      <td className="mono">{user.username}</td>
-                      <td>{user.displayName || t('common.dash')}</td>
-                      <td>
-                        <RoleBadges roles={user.roles} />
-                      </td>
-                      <td>{departmentName(user.department, departments, lang) || t('common.dash')}</td>
-                      <td className="nowrap">{formatDateTime(user.createdAt) || t('common.dash')}</td>
-                      <td>
-                        {user.disabled ? (
-                          <Badge tone="neutral">{t('users.status.disabled')}</Badge>
-                        ) : (
-                          <Badge tone="success">{t('users.status.active')}</Badge>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        ) : null}
-      </section>
+      <ListPanel id="users" title={t('users.listTitle')} empty={t('users.empty')} state={users}>
+        {(rows) => (
+          <table className="table" data-testid="users-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('users.col.username')}</th>
+                <th scope="col">{t('users.col.displayName')}</th>
+                <th scope="col">{t('users.col.roles')}</th>
+                <th scope="col">{t('users.col.department')}</th>
+                <th scope="col">{t('users.col.createdAt')}</th>
+                <th scope="col">{t('users.col.status')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((user) => (
+                <tr key={user.id} data-testid={`user-row-${user.username}`}>
+                  <td className="mono">{user.username}</td>
+                  <td>{user.displayName || t('common.dash')}</td>
+                  <td>
+                    <RoleBadges roles={user.roles} />
+                  </td>
+                  <td>{departmentName(user.department, departments, lang) || t('common.dash')}</td>
+                  <td className="nowrap">{formatDateTime(user.createdAt) || t('common.dash')}</td>
+                  <td>
+                    {user.disabled ? (
+                      <Badge tone="neutral">{t('users.status.disabled')}</Badge>
+                    ) : (
+                      <Badge tone="success">{t('users.status.active')}</Badge>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListPanel>
 
     </div>
   );

@@ -1,4 +1,7 @@
+import type { ReactNode } from 'react';
 import type { Department, Role } from '../../api/types.ts';
+import type { ApiState } from '../../api/useApi.ts';
+import { ErrorNotice, Loading } from '../../components/Notice.tsx';
 import { ROLES } from '../../api/types.ts';
 import { Badge } from '../../components/Badge.tsx';
 import { type Lang, localized, type MessageKey, useI18n } from '../../i18n/index.ts';
@@ -47,6 +50,40 @@ export function DepartmentField(props: {
         ))}
       </select>
     </Field>
+  );
+}
+
+/**
+ * A titled panel listing what `state` loaded: a refresh button, the error, a spinner on the first
+ * load, an empty message, or the table that `children` draws from the rows.
+ */
+export function ListPanel<T>(props: {
+  id: string;
+  title: string;
+  empty: string;
+  state: ApiState<readonly T[]>;
+  children: (rows: readonly T[]) => ReactNode;
+}) {
+  const { t } = useI18n();
+  const { state } = props;
+  return (
+    <section className="panel admin-list" aria-labelledby={`${props.id}-list-title`}>
+      <div className="panel-header">
+        <h2 id={`${props.id}-list-title`}>{props.title}</h2>
+        <button type="button" className="button button-ghost" onClick={state.reload} disabled={state.loading}>
+          {t('common.refresh')}
+        </button>
+      </div>
+      <ErrorNotice error={state.error} testId={`${props.id}-error`} />
+      {state.loading && !state.data ? <Loading /> : null}
+      {state.data ? (
+        state.data.length === 0 ? (
+          <p className="empty">{props.empty}</p>
+        ) : (
+          <div className="table-wrap">{props.children(state.data)}</div>
+        )
+      ) : null}
+    </section>
   );
 }
 
