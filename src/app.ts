@@ -1,5 +1,6 @@
 /** The one place that wires CityCloud together: store, platform services, capabilities and the HTTP server. */
 import type { FastifyInstance } from 'fastify';
+import { type ContextHubParts, createContextHub } from './context/hub.ts';
 import { migrations } from './migrations.ts';
 import { auditRoutes } from './platform/audit/routes.ts';
 import { AuditLog } from './platform/audit/service.ts';
@@ -24,6 +25,8 @@ export interface Platform {
   auth: AuthService;
   audit: AuditLog;
   tenancy: Tenancy;
+  /** The NGSI-LD context hub: every capability reads and writes city data through it. */
+  context: ContextHubParts;
   /** Set on the first start of a city: the admin's login, to print once. */
   firstAdmin: { username: string; password: string | null } | undefined;
   /** Stops accepting requests, finishes those in flight, flushes and closes the store. */
@@ -52,6 +55,8 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
     const auth = new AuthService({ store, audit, tenancy }, { secret, tokenTtl: config.tokenTtl });
     const firstAdmin = await auth.ensureFirstAdmin(config.defaultTenant, config.adminPassword);
 
+    const context = await createContextHub({ store, audit, tenancy, logger: options.logger, config });
+
     const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
     const server = await buildServer({
       logger: options.logger,
@@ -69,6 +74,7 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
         { prefix: '/api/v1', plugin: authRoutes(auth) },
         { prefix: '/api/v1', plugin: tenancyRoutes(tenancy) },
         { prefix: '/api/v1', plugin: auditRoutes(audit, store) },
+        ...context.routes.map((plugin) => ({ prefix: '/ngsi-ld/v1', plugin })),
       ],
     });
 
@@ -86,12 +92,14 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
       auth,
       audit,
       tenancy,
+      context,
       firstAdmin,
       close() {
         closing ??= (async () => {
           clearInterval(keyUsage);
           await server.close();
           await auth.flushKeyUsage().catch(() => undefined);
+          await context.close().catch(() => undefined);
           await store.close();
         })();
         return closing;

@@ -3,5 +3,13 @@ import { auditMigration } from './platform/audit/schema.ts';
 import { authMigration } from './platform/auth/schema.ts';
 import type { Migration } from './platform/store/migrate.ts';
 import { tenancyMigration } from './platform/tenancy/schema.ts';
+import { ldContextsMigration } from './context/ld/index.ts';
+import { contextMigration } from './context/schema.ts';
 
-export const migrations: readonly Migration[] = [tenancyMigration, authMigration, auditMigration];
+export const migrations: readonly Migration[] = [
+  tenancyMigration,
+  authMigration,
+  auditMigration,
+  contextMigration,
+  ldContextsMigration,
+];

@@ -29,6 +29,31 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ CITYCLOUD_TENANT: 'Hang Zhou' }), /CITYCLOUD_TENANT/);
   });
 
+  test('the JSON-LD @context settings default to a one-day TTL with fetching on and no extra directory', () => {
+    const config = loadConfig({});
+    assert.equal(config.ldContextTtl, 86400);
+    assert.equal(config.ldContextFetch, 'on');
+    assert.equal(config.ldContextsDir, undefined);
+    assert.deepEqual(config.ldContextAllowHosts, []);
+    const custom = loadConfig({
+      LD_CONTEXT_TTL: '600',
+      LD_CONTEXT_FETCH: 'OFF',
+      LD_CONTEXTS_DIR: 'contexts',
+      LD_CONTEXT_ALLOW_HOSTS: '127.0.0.1, Contexts.Internal ,[::1]',
+    });
+    assert.equal(custom.ldContextTtl, 600);
+    assert.equal(custom.ldContextFetch, 'off');
+    assert.match(custom.ldContextsDir ?? '', /^\/.*contexts$/);
+    assert.deepEqual(custom.ldContextAllowHosts, ['127.0.0.1', 'contexts.internal', '::1']);
+  });
+
+  test('bad JSON-LD @context settings are refused with the variable named', () => {
+    assert.throws(() => loadConfig({ LD_CONTEXT_TTL: 'a day' }), /LD_CONTEXT_TTL must be a whole number/);
+    assert.throws(() => loadConfig({ LD_CONTEXT_TTL: '0' }), /LD_CONTEXT_TTL must be between 1 and/);
+    assert.throws(() => loadConfig({ LD_CONTEXT_FETCH: 'sometimes' }), /LD_CONTEXT_FETCH must be one of on, off/);
+    assert.throws(() => loadConfig({ LD_CONTEXT_ALLOW_HOSTS: 'http://127.0.0.1:8080' }), /LD_CONTEXT_ALLOW_HOSTS must be a comma-separated list/);
+  });
+
   test('loopback detection', () => {
     for (const host of ['127.0.0.1', '127.5.0.1', '::1', 'localhost']) assert.ok(isLoopback(host), host);
     for (const host of ['0.0.0.0', '10.0.0.1', '::', 'example.org']) assert.ok(!isLoopback(host), host);

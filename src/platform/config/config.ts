@@ -30,6 +30,17 @@ export interface Config {
   adminPassword: string | undefined;
   /** Directory of the built portal. */
   webDir: string;
+  /** Extra preloaded JSON-LD @contexts: a directory with an index.json (URL → file), on top of those shipped. */
+  ldContextsDir: string | undefined;
+  /** Seconds a downloaded remote @context stays fresh before it is refreshed in the background. */
+  ldContextTtl: number;
+  /** Whether unknown remote @context URLs are downloaded (`off`: only preloaded, hosted and already cached ones). */
+  ldContextFetch: 'on' | 'off';
+  /**
+   * Host names (lower case) whose @contexts may be fetched although they resolve to a private or loopback
+   * address; empty by default (the SSRF guard refuses such addresses). For tests and in-house context servers.
+   */
+  ldContextAllowHosts: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -92,6 +103,15 @@ export function loadConfig(env: Env = process.env, mode: Mode = 'serve'): Config
       'CITYCLOUD_TENANT must be lower-case letters, digits, "-" or "_", starting with a letter',
     );
   }
+  const ldContextAllowHosts = (env.LD_CONTEXT_ALLOW_HOSTS ?? '')
+    .split(',')
+    .map((host) => host.trim().toLowerCase().replace(/^\[|\]$/g, ''))
+    .filter((host) => host.length > 0);
+  for (const host of ldContextAllowHosts) {
+    if (!/^[a-z0-9.-]+$/.test(host) && isIP(host) === 0) {
+      throw new AppError('BAD_REQUEST_DATA', `LD_CONTEXT_ALLOW_HOSTS must be a comma-separated list of host names or IP addresses, got "${host}"`);
+    }
+  }
   const jwtSecret = env.JWT_SECRET || undefined;
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     throw new AppError('BAD_REQUEST_DATA', 'JWT_SECRET must be at least 32 characters long');
@@ -112,5 +132,9 @@ export function loadConfig(env: Env = process.env, mode: Mode = 'serve'): Config
     jwtSecret,
     adminPassword: env.CITYCLOUD_ADMIN_PASSWORD || undefined,
     webDir: path.resolve(env.WEB_DIR?.trim() || path.join(import.meta.dirname, '../../../web/dist')),
+    ldContextsDir: env.LD_CONTEXTS_DIR?.trim() ? path.resolve(env.LD_CONTEXTS_DIR.trim()) : undefined,
+    ldContextTtl: integer(env, 'LD_CONTEXT_TTL', 86400, 1, 365 * 24 * 3600),
+    ldContextFetch: oneOf(env, 'LD_CONTEXT_FETCH', ['on', 'off'] as const, 'on'),
+    ldContextAllowHosts,
   };
 }

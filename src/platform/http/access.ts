@@ -64,6 +64,8 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
     let principal: Principal;
     if (credential !== undefined) {
       principal = await options.auth.authenticate(credential);
+      // NGSI-LD (clause 6.3.14): a tenant that does not exist is NonexistentTenant, whoever asks.
+      if (asked !== undefined && asked !== principal.tenant) await options.tenancy.assertExists(asked);
       if (asked !== undefined && asked !== principal.tenant) {
         throw new AppError(
           'FORBIDDEN',

@@ -44,7 +44,22 @@ function problemOf(code: ErrorCode, detail: string, extra: Record<string, unknow
   return { type: kind.type, title: kind.title, status: kind.status, detail, ...extra };
 }
 
+/** A database error caused by a value the client sent (SQLSTATE class 22 data exception, 54 limits exceeded). */
+function databaseRefusal(error: unknown): { code: ErrorCode; detail: string } | undefined {
+  const e = error as { code?: unknown; severity?: unknown; message?: unknown };
+  if (typeof e !== 'object' || e === null || typeof e.code !== 'string' || typeof e.severity !== 'string') return undefined;
+  if (e.code.startsWith('22') || e.code.startsWith('54')) {
+    return { code: 'BAD_REQUEST_DATA', detail: `A value in the request cannot be used: ${String(e.message)}` };
+  }
+  if (e.code === '57014') {
+    return { code: 'SERVICE_UNAVAILABLE', detail: 'The query took too long and was cancelled; narrow it (type, q, geoQ) or page with a smaller limit' };
+  }
+  return undefined;
+}
+
 export function classifyError(error: unknown, bodyLimit: number): ClassifiedError {
+  const refusal = databaseRefusal(error);
+  if (refusal) return { code: refusal.code, problem: problemOf(refusal.code, refusal.detail), unexpected: false };
   if (isAppError(error)) {
     const e = error as AppError;
     return {

@@ -61,7 +61,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        done(new AppError('BAD_REQUEST_DATA', `The body is not valid JSON: ${reason}`), undefined);
+        // NGSI-LD (clause 6.3.2): a body that is not JSON is an InvalidRequest, unlike well-formed but wrong data.
+        done(new AppError('INVALID_REQUEST', `The body is not valid JSON: ${reason}`), undefined);
       }
     },
   );

@@ -1,0 +1,263 @@
+/** NGSI-LD geo-queries (clause 4.10): parameters checked into a GeoQuery, a bounding-box prefilter in SQL, and the exact test. */
+import { LOCATION } from '../model.ts';
+import { queryError, type SqlParams, type TermExpander } from './model.ts';
+import {
+  beyondDistance,
+  EARTH_RADIUS,
+  equals,
+  intersects,
+  overlaps,
+  type Shape,
+  toShape,
+  within,
+  withinDistance,
+} from './spatial.ts';
+
+export const GEOMETRY_TYPES = ['Point', 'MultiPoint', 'LineString', 'MultiLineString', 'Polygon', 'MultiPolygon'] as const;
+export type GeometryType = (typeof GEOMETRY_TYPES)[number];
+
+/** A GeoJSON geometry (RFC 7946) as NGSI-LD uses it: no GeometryCollection. */
+export interface GeoJsonGeometry {
+  type: GeometryType;
+  coordinates: unknown;
+}
+
+export type Georel = 'near' | 'within' | 'contains' | 'intersects' | 'equals' | 'disjoint' | 'overlaps';
+
+/** A checked geo-query. Relations read "the entity's geometry <georel> the reference geometry". */
+export interface GeoQuery {
+  georel: Georel;
+  /** near;maxDistance==N: within N metres. */
+  maxDistance?: number;
+  /** near;minDistance==N: at least N metres away. */
+  minDistance?: number;
+  /** The reference geometry. */
+  geometry: GeoJsonGeometry;
+  /** Expanded IRI of the GeoProperty tested (default: location). */
+  geoproperty: string;
+}
+
+/** The four geo-query parameters, as they come from a URL (strings) or a JSON body (coordinates may be an array). */
+export interface GeoQueryInput {
+  georel?: unknown;
+  geometry?: unknown;
+  coordinates?: unknown;
+  geoproperty?: unknown;
+}
+
+/** Most positions a reference geometry may have. */
+export const MAX_POSITIONS = 100_000;
+
+const GEORELS = ['within', 'contains', 'intersects', 'equals', 'disjoint', 'overlaps'] as const;
+const NEAR = /^near;(maxDistance|minDistance)==(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)$/;
+const DEPTH: Record<GeometryType, number> = { Point: 0, MultiPoint: 1, LineString: 1, MultiLineString: 2, Polygon: 2, MultiPolygon: 3 };
+const NAME = /^[\p{L}][\p{L}\p{N}_]*(?::[\p{L}\p{N}_]+)?$|^[A-Za-z][A-Za-z0-9+.-]*:\S+$/u;
+
+function bad(message: string): never {
+  return queryError('geo-query', message);
+}
+
+function given(value: unknown): boolean {
+  return value !== undefined && value !== null;
+}
+
+function parseGeorel(value: unknown): Pick<GeoQuery, 'georel' | 'maxDistance' | 'minDistance'> {
+  const help =
+    'georel must be one of near;maxDistance==<metres>, near;minDistance==<metres>, within, contains, intersects, equals, disjoint, overlaps';
+  if (typeof value !== 'string') bad(help);
+  if ((GEORELS as readonly string[]).includes(value)) return { georel: value as Georel };
+  if (value === 'near' || value.startsWith('near;') || value.startsWith('near ')) {
+    const m = NEAR.exec(value);
+    if (!m) {
+      if (/^near;(maxDistance|minDistance)==-/.test(value)) bad(`the distance in georel "${value}" must not be negative`);
+      bad(`georel "${value.slice(0, 60)}" needs a distance in metres, written near;maxDistance==2000 or near;minDistance==100`);
+    }
+    const metres = Number(m[2]);
+    if (!Number.isFinite(metres)) bad(`the distance in georel "${value.slice(0, 60)}" is not a finite number of metres`);
+    return m[1] === 'maxDistance' ? { georel: 'near', maxDistance: metres } : { georel: 'near', minDistance: metres };
+  }
+  return bad(`${help}; got "${value.slice(0, 60)}"`);
+}
+
+function nesting(type: GeometryType): string {
+  return `a ${type} nests [longitude, latitude] positions ${DEPTH[type]} level${DEPTH[type] === 1 ? '' : 's'} deep`;
+}
+
+/** Checks `coordinates` against the geometry type; returns them parsed. */
+function parseCoordinates(type: GeometryType, value: unknown): unknown {
+  let coordinates = value;
+  if (typeof value === 'string') {
+    try {
+      coordinates = JSON.parse(value);
+    } catch {
+      bad(`coordinates must be a JSON array, e.g. [120.16,30.27] for a Point; got "${value.slice(0, 60)}"`);
+    }
+  }
+  if (!Array.isArray(coordinates)) bad('coordinates must be an array (or a string holding a JSON array), e.g. [120.16,30.27]');
+  let count = 0;
+  const check = (node: unknown, depth: number, path: string): void => {
+    if (depth === 0) {
+      if (++count > MAX_POSITIONS) bad(`the reference geometry has more than ${MAX_POSITIONS} positions`);
+      if (typeof node === 'number') bad(`${path} is a number where a position [longitude, latitude] belongs (${nesting(type)})`);
+      if (!Array.isArray(node) || node.length < 2 || node.length > 3 || !node.every((n) => typeof n === 'number')) {
+        bad(`${path} must be a position [longitude, latitude] of 2 (or 3) numbers`);
+      }
+      const [lon, lat] = node as number[];
+      if (!Number.isFinite(lon) || !Number.isFinite(lat)) bad(`${path} must hold finite numbers`);
+      if ((lon as number) < -180 || (lon as number) > 180) bad(`${path} has longitude ${lon}, outside -180..180 (positions are [longitude, latitude])`);
+      if ((lat as number) < -90 || (lat as number) > 90) bad(`${path} has latitude ${lat}, outside -90..90 (positions are [longitude, latitude])`);
+      return;
+    }
+    if (!Array.isArray(node)) bad(`${path} must be an array (${nesting(type)})`);
+    if (node.length === 0) bad(`${path} is empty`);
+    node.forEach((child, i) => {
+      check(child, depth - 1, `${path}[${i}]`);
+    });
+  };
+  check(coordinates, DEPTH[type], 'coordinates');
+  const lines = type === 'LineString' ? [coordinates] : type === 'MultiLineString' ? coordinates : [];
+  (lines as unknown[][]).forEach((line, i) => {
+    if (line.length < 2) bad(`${type === 'LineString' ? 'coordinates' : `coordinates[${i}]`} is a line of ${line.length} position; a line needs at least 2`);
+  });
+  const polygons = type === 'Polygon' ? [coordinates] : type === 'MultiPolygon' ? coordinates : [];
+  (polygons as number[][][][]).forEach((rings, p) => {
+    rings.forEach((ring, r) => {
+      const path = type === 'Polygon' ? `coordinates[${r}]` : `coordinates[${p}][${r}]`;
+      if (ring.length < 4) bad(`${path} is a ring of ${ring.length} positions; a ring needs at least 4 (the first repeated at the end)`);
+      const first = ring[0] as number[];
+      const last = ring[ring.length - 1] as number[];
+      if (first[0] !== last[0] || first[1] !== last[1]) bad(`${path} is not closed: its last position must repeat its first`);
+    });
+  });
+  return coordinates;
+}
+
+/**
+ * Checks the geo-query parameters (georel, geometry, coordinates, geoproperty). Undefined when none of georel,
+ * geometry and coordinates is given; a 400 naming what is missing when only some are, or what is wrong.
+ * `coordinates` may be an array or a string holding one (as in a URL).
+ * @example parseGeoQuery({ georel: 'near;maxDistance==2000', geometry: 'Point', coordinates: '[120.16,30.27]' }, terms)
+ */
+export function parseGeoQuery(input: GeoQueryInput, terms: TermExpander): GeoQuery | undefined {
+  const parts = { georel: input.georel, geometry: input.geometry, coordinates: input.coordinates };
+  const present = Object.entries(parts).filter(([, v]) => given(v));
+  if (present.length === 0) return undefined;
+  if (present.length < 3) {
+    const missing = Object.entries(parts)
+      .filter(([, v]) => !given(v))
+      .map(([k]) => k);
+    bad(`georel, geometry and coordinates go together; missing: ${missing.join(', ')}`);
+  }
+  const relation = parseGeorel(input.georel);
+  const type = input.geometry;
+  if (typeof type !== 'string' || !(GEOMETRY_TYPES as readonly string[]).includes(type)) {
+    bad(`geometry must be one of ${GEOMETRY_TYPES.join(', ')}; got ${JSON.stringify(type)?.slice(0, 60)}`);
+  }
+  const coordinates = parseCoordinates(type as GeometryType, input.coordinates);
+  let geoproperty = LOCATION;
+  if (given(input.geoproperty)) {
+    if (typeof input.geoproperty !== 'string' || !NAME.test(input.geoproperty)) {
+      bad('geoproperty must be the name of a GeoProperty, e.g. location or observationSpace');
+    }
+    geoproperty = terms.expand(input.geoproperty);
+  }
+  return { ...relation, geometry: { type: type as GeometryType, coordinates }, geoproperty };
+}
+
+/** Expands a bounding box by `d` metres on the sphere: one box, or two when it wraps across ±180°. */
+function expandBox(box: Shape['bbox'], metres: number): Array<Shape['bbox']> {
+  const angle = (metres / EARTH_RADIUS) * (1 + 1e-9) + 1e-12;
+  const dLat = (angle * 180) / Math.PI;
+  const south = box[1] - dLat;
+  const north = box[3] + dLat;
+  if (south <= -90 || north >= 90 || angle >= Math.PI / 2) {
+    return [[-180, Math.max(-90, south), 180, Math.min(90, north)]];
+  }
+  const extreme = Math.max(Math.abs(south), Math.abs(north)) * (Math.PI / 180);
+  const ratio = Math.sin(angle) / Math.cos(extreme);
+  if (ratio >= 1) return [[-180, south, 180, north]];
+  const dLon = (Math.asin(ratio) * 180) / Math.PI;
+  const west = box[0] - dLon;
+  const east = box[2] + dLon;
+  if (east - west >= 360) return [[-180, south, 180, north]];
+  if (west < -180) return [[west + 360, south, 180, north], [-180, south, east, north]];
+  if (east > 180) return [[west, south, 180, north], [-180, south, east - 360, north]];
+  return [[west, south, east, north]];
+}
+
+const MARGIN = 1e-9;
+
+function boxText(b: Shape['bbox'], grow: number): string {
+  return `(${b[0] - grow},${b[1] - grow}),(${b[2] + grow},${b[3] + grow})`;
+}
+
+const shapes = new WeakMap<GeoQuery, Shape | null>();
+
+function referenceShape(geo: GeoQuery): Shape | undefined {
+  let shape = shapes.get(geo);
+  if (shape === undefined) {
+    shape = toShape(geo.geometry) ?? null;
+    shapes.set(geo, shape);
+  }
+  return shape ?? undefined;
+}
+
+/**
+ * A bounding-box condition on `e.location` (GiST-indexed) that every match satisfies, when the query tests the
+ * default `location` and its georel allows one: near;maxDistance (the box of the circle, at any latitude, split at
+ * ±180°), within (`<@`), contains (`@>`), intersects / equals / overlaps (`&&`). Undefined otherwise (disjoint,
+ * near;minDistance, another GeoProperty): then every candidate goes to geoMatches.
+ * @example geoPrefilterSql(geo, params) // "e.location && $4::box"
+ */
+export function geoPrefilterSql(geo: GeoQuery, params: SqlParams): string | undefined {
+  if (geo.geoproperty !== LOCATION) return undefined;
+  const shape = referenceShape(geo);
+  if (!shape) return undefined;
+  switch (geo.georel) {
+    case 'near': {
+      if (geo.maxDistance === undefined) return undefined;
+      const boxes = expandBox(shape.bbox, geo.maxDistance).map((b) => `e.location && ${params.add(boxText(b, MARGIN))}::box`);
+      return boxes.length === 1 ? (boxes[0] as string) : `(${boxes.join(' OR ')})`;
+    }
+    case 'within':
+      return `e.location <@ ${params.add(boxText(shape.bbox, MARGIN))}::box`;
+    case 'contains':
+      return `e.location @> ${params.add(boxText(shape.bbox, -MARGIN))}::box`;
+    case 'intersects':
+    case 'equals':
+    case 'overlaps':
+      return `e.location && ${params.add(boxText(shape.bbox, MARGIN))}::box`;
+    case 'disjoint':
+      return undefined;
+  }
+}
+
+/**
+ * The exact test: does an entity's GeoProperty value `geometry` stand in the query's relation to the reference
+ * geometry? Relations are evaluated in lon/lat coordinates; `near` distances are great-circle metres (≤ maxDistance,
+ * ≥ minDistance). A value that is not a valid geometry never matches.
+ * @example geoMatches(parseGeoQuery({ georel: 'within', geometry: 'Polygon', coordinates: [[[0,0],[1,0],[1,1],[0,1],[0,0]]] }, terms)!, { type: 'Point', coordinates: [0.5, 0.5] }) // true
+ */
+export function geoMatches(geo: GeoQuery, geometry: GeoJsonGeometry): boolean {
+  const reference = referenceShape(geo);
+  const target = toShape(geometry);
+  if (!reference || !target) return false;
+  switch (geo.georel) {
+    case 'near':
+      if (geo.maxDistance !== undefined) return withinDistance(target, reference, geo.maxDistance);
+      if (geo.minDistance !== undefined) return beyondDistance(target, reference, geo.minDistance);
+      return false;
+    case 'within':
+      return within(target, reference);
+    case 'contains':
+      return within(reference, target);
+    case 'intersects':
+      return intersects(target, reference);
+    case 'disjoint':
+      return !intersects(target, reference);
+    case 'equals':
+      return equals(target, reference);
+    case 'overlaps':
+      return overlaps(target, reference);
+  }
+}

@@ -1,0 +1,266 @@
+/** Reading the hub: retrieve one entity, query entities (clause 5.7), and discover types and attributes (5.7.5–5.7.10). */
+import type { Principal } from '../platform/auth/model.ts';
+import type { AuditLog } from '../platform/audit/service.ts';
+import { AppError } from '../platform/errors/app-error.ts';
+import type { Queryable, Store } from '../platform/store/store.ts';
+import { checkEntityId, checkName } from './entity-input.ts';
+import type { TermMap } from './ld/model.ts';
+import type { StoredAttribute, StoredEntity } from './model.ts';
+import { LOCATION } from './model.ts';
+import { readPolicySql } from './policy.ts';
+import { type GeoQuery, geoMatches, geoPrefilterSql, parseGeoQuery } from './query/geo.ts';
+import { SqlParams } from './query/model.ts';
+import { parseQ, qToSql } from './query/q.ts';
+import { parseScopeQ, scopeQToSql } from './query/scope.ts';
+import { parseTypeSelection, typeSelectionToSql } from './query/type-selection.ts';
+import { ENTITY_COLUMNS, type EntityRow, entityFromRow } from './store.ts';
+
+export interface ReadCall {
+  tenant: string;
+  principal: Principal;
+  terms: TermMap;
+  requestId?: string;
+}
+
+export interface GeoQueryInput {
+  georel?: string;
+  geometry?: string;
+  coordinates?: unknown;
+  geoproperty?: string;
+}
+
+/** The selection part of a query (GET /entities parameters or the POST /entityOperations/query body). */
+export interface EntityQuery {
+  ids?: string[];
+  idPattern?: string;
+  /** Entity type selection (clause 4.17 grammar). */
+  type?: string;
+  /** Attribute names: entities having at least one of them. */
+  attrs?: string[];
+  q?: string;
+  scopeQ?: string;
+  geo?: GeoQueryInput;
+  /** POST /entityOperations/query: entities matching any of these selectors (each an AND of its members). */
+  selectors?: Array<{ type?: string; id?: string; idPattern?: string }>;
+  limit: number;
+  offset: number;
+  count: boolean;
+}
+
+export interface QueryResult {
+  entities: StoredEntity[];
+  /** Set when `count` was asked: how many entities match in all. */
+  count?: number;
+}
+
+export const DEFAULT_LIMIT = 20;
+export const MAX_LIMIT = 1000;
+const GEO_CHUNK = 1000;
+const ID_PATTERN_MAX = 256;
+
+/** Validates `idPattern` as a regular expression both JavaScript and PostgreSQL accept the same way. */
+function checkIdPattern(pattern: string): string {
+  if (pattern.length > ID_PATTERN_MAX) throw new AppError('BAD_REQUEST_DATA', `idPattern is longer than ${ID_PATTERN_MAX} characters`);
+  try {
+    new RegExp(pattern);
+  } catch (error) {
+    throw new AppError('BAD_REQUEST_DATA', `idPattern is not a valid regular expression: ${(error as Error).message}`);
+  }
+  // Constructs whose meaning differs between JavaScript and PostgreSQL regular expressions.
+  if (/\(\?[<!=]|\\[bBkpPu]|\(\?<|\\[1-9]/.test(pattern)) {
+    throw new AppError('BAD_REQUEST_DATA', 'idPattern may not use look-around, back-references, \\b, \\p or \\u; use plain POSIX regular expressions');
+  }
+  return pattern;
+}
+
+export class EntityReader {
+  constructor(private readonly deps: { store: Store; audit: AuditLog }) {}
+
+  /** Audits reads of entities that are not open (who saw which restricted data). */
+  private async auditRestricted(call: ReadCall, entities: readonly StoredEntity[], action: string): Promise<void> {
+    const restricted = entities.filter((e) => e.sharing !== 'open').map((e) => e.id);
+    if (restricted.length === 0) return;
+    await this.deps.audit.record(this.deps.store, {
+      tenant: call.tenant,
+      actor: call.principal,
+      action,
+      target: { type: 'entity', id: restricted.length === 1 ? (restricted[0] as string) : null },
+      requestId: call.requestId,
+      details: { count: restricted.length, ids: restricted.slice(0, 20) },
+    });
+  }
+
+  /** Retrieve Entity (5.7.1); undefined when it does not exist or the caller may not see it. */
+  async getEntity(call: ReadCall, id: string): Promise<StoredEntity | undefined> {
+    checkEntityId(id);
+    const params = new SqlParams([call.tenant, id]);
+    const policy = readPolicySql(call.principal, params);
+    const rows = await this.deps.store.query<EntityRow>(
+      `SELECT ${ENTITY_COLUMNS} FROM ngsi_entities e WHERE e.tenant = $1 AND e.id = $2${policy ? ` AND ${policy}` : ''}`,
+      params.values,
+    );
+    const entity = rows[0] ? entityFromRow(rows[0]) : undefined;
+    if (entity) await this.auditRestricted(call, [entity], 'entity.read');
+    return entity;
+  }
+
+  /** The WHERE clause of a query, and the geo-query whose exact test runs after SQL. */
+  private where(call: ReadCall, query: EntityQuery, params: SqlParams): { sql: string; geo: GeoQuery | undefined } {
+    const terms = call.terms;
+    const conditions = ['e.tenant = $1'];
+    const policy = readPolicySql(call.principal, params);
+    if (policy) conditions.push(policy);
+    if (query.type !== undefined) conditions.push(typeSelectionToSql(parseTypeSelection(query.type), terms, params));
+    if (query.ids !== undefined) {
+      for (const id of query.ids) checkEntityId(id, 'An id in "id"');
+      conditions.push(`e.id = ANY(${params.add(query.ids)}::text[])`);
+    }
+    if (query.idPattern !== undefined) conditions.push(`e.id ~ ${params.add(checkIdPattern(query.idPattern))}`);
+    if (query.attrs !== undefined && query.attrs.length > 0) {
+      const iris = query.attrs.map((a) => terms.expand(checkName(a, 'An attribute name in "attrs"')));
+      conditions.push(`e.attrs ?| ${params.add(iris)}::text[]`);
+    }
+    if (query.selectors !== undefined) {
+      const alternatives = query.selectors.map((sel) => {
+        const parts: string[] = [];
+        if (sel.type !== undefined) parts.push(typeSelectionToSql(parseTypeSelection(sel.type), terms, params));
+        if (sel.id !== undefined) parts.push(`e.id = ${params.add(checkEntityId(sel.id, 'An entity selector id'))}`);
+        if (sel.idPattern !== undefined) parts.push(`e.id ~ ${params.add(checkIdPattern(sel.idPattern))}`);
+        return parts.length > 0 ? `(${parts.join(' AND ')})` : 'TRUE';
+      });
+      conditions.push(`(${alternatives.join(' OR ')})`);
+    }
+    if (query.q !== undefined) conditions.push(qToSql(parseQ(query.q), terms, params));
+    if (query.scopeQ !== undefined) conditions.push(scopeQToSql(parseScopeQ(query.scopeQ), params));
+    const geo = query.geo ? parseGeoQuery(query.geo, terms) : undefined;
+    if (geo) {
+      const prefilter = geoPrefilterSql(geo, params);
+      if (prefilter) conditions.push(prefilter);
+      else conditions.push(`e.attrs ? ${params.add(geo.geoproperty)}`);
+    }
+    return { sql: conditions.join(' AND '), geo };
+  }
+
+  /** Query Entities (5.7.2): one page in id order, and the total when asked. */
+  async queryEntities(call: ReadCall, query: EntityQuery): Promise<QueryResult> {
+    if (query.limit > MAX_LIMIT) {
+      throw new AppError('TOO_MANY_RESULTS', `limit may be at most ${MAX_LIMIT}; page through the results with offset`);
+    }
+    const params = new SqlParams([call.tenant]);
+    const { sql, geo } = this.where(call, query, params);
+    const store = this.deps.store;
+    let result: QueryResult;
+    if (!geo) {
+      const pageParams = new SqlParams(params.values);
+      const page =
+        query.limit === 0
+          ? []
+          : await store.query<EntityRow>(
+              `SELECT ${ENTITY_COLUMNS} FROM ngsi_entities e WHERE ${sql} ORDER BY e.id LIMIT ${pageParams.add(query.limit)} OFFSET ${pageParams.add(query.offset)}`,
+              pageParams.values,
+            );
+      result = { entities: page.map(entityFromRow) };
+      if (query.count) {
+        const rows = await store.query<{ n: number }>(`SELECT count(*)::int AS n FROM ngsi_entities e WHERE ${sql}`, params.values);
+        result.count = rows[0]?.n ?? 0;
+      }
+    } else {
+      result = await this.queryWithExactGeo(store, sql, params, geo, query);
+    }
+    await this.auditRestricted(call, result.entities, 'entity.query');
+    return result;
+  }
+
+  /**
+   * Geo-queries: SQL narrows by bounding box, the exact test runs here on the geometries, chunk by
+   * chunk in id order, until the page is full (or, with count, to the end).
+   */
+  private async queryWithExactGeo(store: Queryable, sql: string, params: SqlParams, geo: GeoQuery, query: EntityQuery): Promise<QueryResult> {
+    const wanted = query.offset + query.limit;
+    const matched: string[] = [];
+    let total = 0;
+    let after: string | undefined;
+    for (;;) {
+      const chunkParams = new SqlParams(params.values);
+      const geoIri = chunkParams.add(geo.geoproperty);
+      const cursor = after === undefined ? '' : ` AND e.id > ${chunkParams.add(after)}`;
+      const rows = await store.query<{ id: string; g: StoredAttribute[] | null }>(
+        `SELECT e.id, e.attrs->${geoIri} AS g FROM ngsi_entities e WHERE ${sql}${cursor} ORDER BY e.id LIMIT ${GEO_CHUNK}`,
+        chunkParams.values,
+      );
+      for (const row of rows) {
+        const instance = row.g?.find((a) => a.datasetId === undefined) ?? row.g?.[0];
+        if (instance?.type !== 'GeoProperty' || !geoMatches(geo, instance.value as never)) continue;
+        total++;
+        if (matched.length < wanted) matched.push(row.id);
+      }
+      if (rows.length < GEO_CHUNK || (!query.count && matched.length >= wanted)) break;
+      after = rows[rows.length - 1]?.id;
+    }
+    const pageIds = matched.slice(query.offset, wanted);
+    let entities: StoredEntity[] = [];
+    if (pageIds.length > 0) {
+      const rows = await store.query<EntityRow>(
+        `SELECT ${ENTITY_COLUMNS} FROM ngsi_entities e WHERE e.tenant = $1 AND e.id = ANY($2::text[]) ORDER BY e.id`,
+        [params.values[0], pageIds],
+      );
+      entities = rows.map(entityFromRow);
+    }
+    return query.count ? { entities, count: total } : { entities };
+  }
+
+  /** Entity types (5.7.5/5.7.6) with their attributes and counts, as the caller may see them. */
+  async typeSummary(call: ReadCall, typeIri?: string): Promise<Array<{ type: string; count: number; attributes: Array<{ iri: string; kinds: string[] }> }>> {
+    const params = new SqlParams([call.tenant]);
+    const policy = readPolicySql(call.principal, params);
+    const typeFilter = typeIri === undefined ? '' : ` AND e.types @> ARRAY[${params.add(typeIri)}]::text[]`;
+    const rows = await this.deps.store.query<{ type: string; count: number; attrs: Array<{ iri: string; kind: string }> | null }>(
+      `WITH visible AS (
+         SELECT e.types, e.attrs FROM ngsi_entities e WHERE e.tenant = $1${policy ? ` AND ${policy}` : ''}${typeFilter}
+       ), per_type AS (
+         SELECT t AS type, count(*)::int AS count FROM visible v, unnest(v.types) t GROUP BY t
+       ), attr_kinds AS (
+         SELECT DISTINCT t AS type, a.key AS iri, i->>'type' AS kind
+         FROM visible v, unnest(v.types) t, jsonb_each(v.attrs) a, jsonb_array_elements(a.value) i
+       )
+       SELECT p.type, p.count,
+              (SELECT jsonb_agg(jsonb_build_object('iri', k.iri, 'kind', k.kind) ORDER BY k.iri) FROM attr_kinds k WHERE k.type = p.type) AS attrs
+       FROM per_type p ORDER BY p.type`,
+      params.values,
+    );
+    return rows
+      .filter((r) => typeIri === undefined || r.type === typeIri)
+      .map((r) => {
+        const byIri = new Map<string, Set<string>>();
+        for (const a of r.attrs ?? []) {
+          const kinds = byIri.get(a.iri) ?? new Set();
+          kinds.add(a.kind);
+          byIri.set(a.iri, kinds);
+        }
+        return { type: r.type, count: r.count, attributes: [...byIri].map(([iri, kinds]) => ({ iri, kinds: [...kinds].sort() })) };
+      });
+  }
+
+  /** Attributes (5.7.8–5.7.10): each attribute with the entities and types that have it. */
+  async attributeSummary(call: ReadCall, attrIri?: string): Promise<Array<{ iri: string; count: number; kinds: string[]; types: string[] }>> {
+    const params = new SqlParams([call.tenant]);
+    const policy = readPolicySql(call.principal, params);
+    const attrFilter = attrIri === undefined ? '' : ` AND e.attrs ? ${params.add(attrIri)}`;
+    const rows = await this.deps.store.query<{ iri: string; count: number; kinds: string[]; types: string[] }>(
+      `WITH visible AS (
+         SELECT e.id, e.types, e.attrs FROM ngsi_entities e WHERE e.tenant = $1${policy ? ` AND ${policy}` : ''}${attrFilter}
+       ), per_attr AS (
+         SELECT a.key AS iri, v.id, i->>'type' AS kind, v.types
+         FROM visible v, jsonb_each(v.attrs) a, jsonb_array_elements(a.value) i
+       )
+       SELECT p.iri, count(DISTINCT p.id)::int AS count, array_agg(DISTINCT p.kind) AS kinds,
+              (SELECT array_agg(DISTINCT t) FROM per_attr p2, unnest(p2.types) t WHERE p2.iri = p.iri) AS types
+       FROM per_attr p GROUP BY p.iri ORDER BY p.iri`,
+      params.values,
+    );
+    return rows.filter((r) => attrIri === undefined || r.iri === attrIri);
+  }
+}
+
+/** The default geoproperty, for callers that render GeoJSON. */
+export const DEFAULT_GEOPROPERTY = LOCATION;

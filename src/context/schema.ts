@@ -1,0 +1,32 @@
+/** The context hub's tables: one row per entity, attributes in jsonb keyed by expanded IRI. */
+import type { Migration } from '../platform/store/migrate.ts';
+
+/**
+ * `ngsi_entities`
+ * - `types` expanded type IRIs (GIN: type selection is `types && ARRAY[..]` / `types @> ARRAY[..]`);
+ * - `attrs` StoredAttributes (model.ts): { attrIri: [instance, ...] };
+ * - `location` the bounding box of the default instance of the `location` GeoProperty (GiST: geo prefilter);
+ * - `owner_department`, `sharing`: the read policy, applied inside every query.
+ * Fill factor 80 leaves room on each page so attribute updates stay HOT (no index churn).
+ */
+export const contextMigration: Migration = {
+  id: '0004_context',
+  sql: `
+    CREATE TABLE ngsi_entities (
+      tenant text NOT NULL,
+      id text NOT NULL,
+      types text[] NOT NULL,
+      scopes text[] NOT NULL DEFAULT '{}',
+      owner_department text,
+      sharing text NOT NULL DEFAULT 'open' CHECK (sharing IN ('open', 'on_request', 'not_shared')),
+      created_by text,
+      created_at timestamptz NOT NULL,
+      modified_at timestamptz NOT NULL,
+      attrs jsonb NOT NULL,
+      location box,
+      PRIMARY KEY (tenant, id)
+    ) WITH (fillfactor = 80);
+    CREATE INDEX ngsi_entities_types ON ngsi_entities USING gin (types);
+    CREATE INDEX ngsi_entities_location ON ngsi_entities USING gist (location);
+    CREATE INDEX ngsi_entities_scopes ON ngsi_entities USING gin (scopes);`,
+};

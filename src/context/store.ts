@@ -1,0 +1,103 @@
+/** The context hub's SQL: entities read, locked and written in batches (one statement per batch, never per row). */
+import type { Queryable } from '../platform/store/store.ts';
+import { boundingBox, boxLiteral } from './geometry.ts';
+import { LOCATION, type SharingClass, type StoredEntity } from './model.ts';
+
+export interface EntityRow {
+  id: string;
+  types: string[];
+  scopes: string[];
+  owner_department: string | null;
+  sharing: SharingClass;
+  created_by: string | null;
+  created_at: Date | string;
+  modified_at: Date | string;
+  attrs: StoredEntity['attrs'];
+}
+
+/** The columns every entity read selects (alias `e`). */
+export const ENTITY_COLUMNS = 'e.id, e.types, e.scopes, e.owner_department, e.sharing, e.created_by, e.created_at, e.modified_at, e.attrs';
+
+const iso = (value: Date | string) => (value instanceof Date ? value.toISOString() : new Date(value).toISOString());
+
+export function entityFromRow(row: EntityRow): StoredEntity {
+  return {
+    id: row.id,
+    types: row.types,
+    scopes: row.scopes ?? [],
+    ownerDepartment: row.owner_department,
+    sharing: row.sharing,
+    createdBy: row.created_by,
+    createdAt: iso(row.created_at),
+    modifiedAt: iso(row.modified_at),
+    attrs: row.attrs,
+  };
+}
+
+/** The `location` index column: the bounding box of the default location instance. */
+function locationBox(entity: StoredEntity): string | null {
+  const list = entity.attrs[LOCATION];
+  const instance = list?.find((a) => a.datasetId === undefined) ?? list?.[0];
+  if (instance?.type !== 'GeoProperty') return null;
+  return boxLiteral(boundingBox(instance.value as { type: string; coordinates: unknown }));
+}
+
+function rowOf(entity: StoredEntity) {
+  return {
+    id: entity.id,
+    types: entity.types,
+    scopes: entity.scopes,
+    owner_department: entity.ownerDepartment,
+    sharing: entity.sharing,
+    created_by: entity.createdBy,
+    created_at: entity.createdAt,
+    modified_at: entity.modifiedAt,
+    attrs: entity.attrs,
+    location: locationBox(entity),
+  };
+}
+
+const RECORD_SHAPE =
+  'id text, types text[], scopes text[], owner_department text, sharing text, created_by text, created_at timestamptz, modified_at timestamptz, attrs jsonb, location text';
+
+/** Reads entities by id, locking them for the rest of the transaction. */
+export async function lockEntities(q: Queryable, tenant: string, ids: readonly string[]): Promise<Map<string, StoredEntity>> {
+  if (ids.length === 0) return new Map();
+  const rows = await q.query<EntityRow>(
+    `SELECT ${ENTITY_COLUMNS} FROM ngsi_entities e WHERE e.tenant = $1 AND e.id = ANY($2::text[]) ORDER BY e.id FOR UPDATE`,
+    [tenant, ids],
+  );
+  return new Map(rows.map((row) => [row.id, entityFromRow(row)]));
+}
+
+/** Inserts entities; returns the ids actually inserted (an id another transaction created meanwhile is skipped). */
+export async function insertEntities(q: Queryable, tenant: string, entities: readonly StoredEntity[]): Promise<Set<string>> {
+  if (entities.length === 0) return new Set();
+  const rows = await q.query<{ id: string }>(
+    `INSERT INTO ngsi_entities (tenant, id, types, scopes, owner_department, sharing, created_by, created_at, modified_at, attrs, location)
+     SELECT $1, x.id, x.types, coalesce(x.scopes, '{}'), x.owner_department, x.sharing, x.created_by, x.created_at, x.modified_at, x.attrs, x.location::box
+     FROM jsonb_to_recordset($2::jsonb) AS x(${RECORD_SHAPE})
+     ON CONFLICT (tenant, id) DO NOTHING
+     RETURNING id`,
+    [tenant, JSON.stringify(entities.map(rowOf))],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Writes the new state of entities that exist (and are locked by this transaction). */
+export async function updateEntities(q: Queryable, tenant: string, entities: readonly StoredEntity[]): Promise<void> {
+  if (entities.length === 0) return;
+  await q.query(
+    `UPDATE ngsi_entities e
+     SET types = x.types, scopes = coalesce(x.scopes, '{}'), owner_department = x.owner_department, sharing = x.sharing,
+         modified_at = x.modified_at, attrs = x.attrs, location = x.location::box
+     FROM jsonb_to_recordset($2::jsonb) AS x(${RECORD_SHAPE})
+     WHERE e.tenant = $1 AND e.id = x.id`,
+    [tenant, JSON.stringify(entities.map(rowOf))],
+  );
+}
+
+export async function deleteEntities(q: Queryable, tenant: string, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await q.query('DELETE FROM ngsi_entities WHERE tenant = $1 AND id = ANY($2::text[])', [tenant, ids]);
+}
