@@ -4,24 +4,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ADMIN_PASSWORD, startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { ROOT } from '../support/process.ts';
+import { browserMissing as missing, launchChromium, SHOTS, WEB_DIR } from '../support/browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const WEB_DIR = path.join(ROOT, 'web/dist');
-export const SHOTS = path.join(ROOT, 'test-output/browser');
-
-const missing = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM} (apt-get install chromium)` : undefined;
-if (missing && process.env.CITYCLOUD_REQUIRE_BROWSER === '1') throw new Error(`Browser tests are required here but ${missing}`);
-
-/** Launches Debian's Chromium headless, with nothing that reaches for the network. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
-}
 
 describe('portal: login, language and the unified entry', { skip: missing }, () => {
   let t: TestPlatform;

@@ -3,6 +3,7 @@ import { hasAnyRole } from './auth/session.ts';
 import { CityProvider } from './city/CityProvider.tsx';
 import { AppLayout } from './layout/AppLayout.tsx';
 import { AdminPage } from './pages/admin/AdminPage.tsx';
+import { CityDataPage } from './pages/data/CityDataPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { RegisterPage } from './pages/RegisterPage.tsx';
@@ -24,6 +25,7 @@ function SignedInRoutes({ pathname, session }: { pathname: string; session: Sess
   if (service) {
     if (!canUse(service, roles)) return <ForbiddenPage />;
     if (service.status === 'coming') return <ComingSoonPage service={service} />;
+    if (service.id === 'data') return <CityDataPage pathname={pathname} />;
   }
   return <NotFoundPage />;
 }

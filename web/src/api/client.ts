@@ -52,6 +52,15 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Send the token (default true). The login and register calls turn it off. */
   auth?: boolean;
+  /** `Accept` header (default JSON or problem+JSON), e.g. `application/geo+json`. */
+  accept?: string;
+}
+
+/** A successful response: the parsed body and the headers (e.g. `NGSILD-Results-Count`). */
+export interface ApiResponse<T> {
+  body: T;
+  headers: Headers;
+  status: number;
 }
 
 function withQuery(path: string, query: RequestOptions['query']): string {
@@ -74,8 +83,13 @@ function asProblem(value: unknown): Problem | undefined {
 }
 
 export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  return (await apiFetch<T>(path, options)).body;
+}
+
+/** Like `apiRequest`, but also hands back the response headers and status. */
+export async function apiFetch<T>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = {
-    Accept: 'application/json, application/problem+json',
+    Accept: options.accept ?? 'application/json, application/problem+json',
     'Accept-Language': hooks.getLanguage(),
   };
   const token = options.auth === false ? null : hooks.getToken();
@@ -116,10 +130,10 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
     throw new ApiError(`HTTP ${response.status}`, response.status, 'http', problem);
   }
 
-  if (response.status === 204) return undefined as T;
+  if (response.status === 204) return { body: undefined as T, headers: response.headers, status: 204 };
   if (body === undefined) {
     // A 2xx that is not JSON, e.g. the SPA's index.html served for a path the server does not know.
     throw new ApiError(`Expected JSON from ${path}`, response.status, 'unexpected');
   }
-  return body as T;
+  return { body: body as T, headers: response.headers, status: response.status };
 }

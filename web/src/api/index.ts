@@ -1,5 +1,14 @@
-export { ApiError, apiRequest, configureApiClient, isApiError, type RequestOptions } from './client.ts';
+export {
+  ApiError,
+  type ApiResponse,
+  apiFetch,
+  apiRequest,
+  configureApiClient,
+  isApiError,
+  type RequestOptions,
+} from './client.ts';
 export * from './endpoints.ts';
 export { describeError } from './errors.ts';
 export * from './types.ts';
 export { type ApiState, useApi } from './useApi.ts';
+export * from './ngsi.ts';

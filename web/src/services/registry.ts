@@ -30,7 +30,7 @@ export const SERVICES: readonly ServiceEntry[] = [
     route: '/data',
     icon: 'data',
     roles: [...STAFF, 'developer'],
-    status: 'coming',
+    status: 'available',
     nameKey: 'service.data.name',
     descKey: 'service.data.desc',
   },

@@ -47,6 +47,7 @@ function buildOption(
   points: readonly CityMapPoint[],
   lang: Lang,
   selectable: boolean,
+  pointsClickable: boolean,
   palette: Palette,
   valueLabel: string,
 ): EChartsCoreOption {
@@ -63,8 +64,18 @@ function buildOption(
       trigger: 'item',
       confine: true,
       textStyle: { ...textStyle, fontSize: 13 },
-      formatter: (params: { componentType?: string; seriesType?: string; name?: string; value?: unknown }) => {
+      formatter: (params: {
+        componentType?: string;
+        seriesType?: string;
+        name?: string;
+        value?: unknown;
+        dataIndex?: number;
+      }) => {
         if (params.componentType === 'geo') return format.encodeHTML(label(params.name ?? ''));
+        const details = params.seriesType === 'scatter' ? points[params.dataIndex ?? -1]?.details : undefined;
+        if (details) {
+          return [params.name ?? '', ...details].map((line) => format.encodeHTML(line)).join('<br/>');
+        }
         if (params.seriesType === 'scatter' && Array.isArray(params.value)) {
           const value = Number(params.value[2]);
           return `${format.encodeHTML(params.name ?? '')}<br/>${format.encodeHTML(valueLabel)}: ${format.encodeHTML(
@@ -111,10 +122,11 @@ function buildOption(
         data: points.map((p) => ({
           name: p.name,
           value: [p.coords[0], p.coords[1], p.value],
-          symbolSize: symbolSize(p.value, max),
+          symbolSize: p.size ?? symbolSize(p.value, max),
           itemStyle: { color: p.color ?? palette.point, borderColor: '#ffffff', borderWidth: 1.5 },
         })),
         emphasis: { scale: 1.3 },
+        cursor: pointsClickable ? 'pointer' : 'default',
         zlevel: 1,
       },
     ],
@@ -127,12 +139,23 @@ const NO_POINTS: readonly CityMapPoint[] = [];
  * The city's districts drawn with ECharts on a canvas, labelled in the current language,
  * zoomable and pannable, with optional point markers. Resizes with its container.
  */
-export function CityMap({ districts, points = NO_POINTS, onSelectDistrict, label, className }: CityMapProps) {
+export function CityMap({
+  districts,
+  points = NO_POINTS,
+  onSelectDistrict,
+  onSelectPoint,
+  label,
+  className,
+}: CityMapProps) {
   const { lang, t } = useI18n();
   const containerRef = useRef<HTMLDivElement>(null);
   const chartRef = useRef<ECharts | null>(null);
   const onSelectRef = useRef(onSelectDistrict);
   onSelectRef.current = onSelectDistrict;
+  const onSelectPointRef = useRef(onSelectPoint);
+  onSelectPointRef.current = onSelectPoint;
+  const pointsRef = useRef(points);
+  pointsRef.current = points;
 
   const features = useMemo(() => {
     const byId = new Map<string, DistrictFeature>();
@@ -157,6 +180,16 @@ export function CityMap({ districts, points = NO_POINTS, onSelectDistrict, label
       const id = allSelected?.[0]?.name[0];
       onSelectRef.current?.(id ? (featuresRef.current.get(id) ?? null) : null);
     });
+    chart.on('click', (event: unknown) => {
+      const { componentType, seriesType, dataIndex } = event as {
+        componentType?: string;
+        seriesType?: string;
+        dataIndex?: number;
+      };
+      if (componentType !== 'series' || seriesType !== 'scatter' || dataIndex === undefined) return;
+      const point = pointsRef.current[dataIndex];
+      if (point) onSelectPointRef.current?.(point);
+    });
     let frame = 0;
     const observer = new ResizeObserver(() => {
       cancelAnimationFrame(frame);
@@ -172,15 +205,24 @@ export function CityMap({ districts, points = NO_POINTS, onSelectDistrict, label
   }, [hasDistricts]);
 
   const selectable = onSelectDistrict !== undefined;
+  const pointsClickable = onSelectPoint !== undefined;
   const valueLabel = t('map.value');
   useEffect(() => {
     const chart = chartRef.current;
     const element = containerRef.current;
     if (!chart || !element || !mapName) return;
-    chart.setOption(buildOption(mapName, features, points, lang, selectable, readPalette(element), valueLabel), {
-      replaceMerge: ['series'],
-    });
-  }, [mapName, features, points, lang, selectable, valueLabel]);
+    const option = buildOption(
+      mapName,
+      features,
+      points,
+      lang,
+      selectable,
+      pointsClickable,
+      readPalette(element),
+      valueLabel,
+    );
+    chart.setOption(option, { replaceMerge: ['series'] });
+  }, [mapName, features, points, lang, selectable, pointsClickable, valueLabel]);
 
   const names = districts.features.map((feature) => districtName(feature, lang));
   if (!hasDistricts) {
@@ -191,7 +233,7 @@ export function CityMap({ districts, points = NO_POINTS, onSelectDistrict, label
     );
   }
   return (
-    <figure className={className ? `city-map ${className}` : 'city-map'} data-testid="city-map">
+    <figure className={className ? `city-map ${className}` : 'city-map'} data-testid="city-map" data-points={points.length}>
       <div ref={containerRef} className="city-map-canvas" role="img" aria-label={label ?? t('map.districtList')} />
       <figcaption className="visually-hidden">
         {t('map.districtList')}: {names.join(lang === 'zh' ? '、' : ', ')}
