@@ -109,14 +109,25 @@ export function mergeInstance(old: StoredAttribute, patch: StoredAttribute, expl
   for (const m of ['value', 'object', 'languageMap', 'vocab', 'json', 'valueList', 'objectList', 'observedAt', 'unitCode', 'objectType'] as const) {
     take(m);
   }
-  if (patch.sub) {
+  if (patch.sub || patch.unset) {
     merged.sub = { ...(old.sub ?? {}) };
-    for (const [iri, sub] of Object.entries(patch.sub)) {
+    for (const [iri, sub] of Object.entries(patch.sub ?? {})) {
       const before = merged.sub[iri];
-      merged.sub[iri] = before ? mergeInstance(before, sub) : sub;
+      merged.sub[iri] = before ? mergeInstance(before, sub) : withoutUnset(sub);
     }
+    for (const iri of patch.unset ?? []) delete merged.sub[iri];
+    if (Object.keys(merged.sub).length === 0) delete merged.sub;
   }
+  delete merged.unset;
   return merged;
+}
+
+/** An instance as it may be stored: without the merge-only `unset` list, at any depth. */
+function withoutUnset(instance: StoredAttribute): StoredAttribute {
+  if (!instance.unset && !instance.sub) return instance;
+  const { unset: _unset, ...rest } = instance;
+  if (rest.sub) rest.sub = Object.fromEntries(Object.entries(rest.sub).map(([iri, sub]) => [iri, withoutUnset(sub)]));
+  return rest;
 }
 
 /**
@@ -136,7 +147,7 @@ export function mergeAttributes(existing: StoredAttributes, incoming: StoredAttr
     const list = attrs[iri] ?? [];
     for (const instance of instances) {
       const at = list.findIndex((a) => sameDataset(a, instance.datasetId));
-      if (at === -1) list.push(instance);
+      if (at === -1) list.push(withoutUnset(instance));
       else list[at] = mergeInstance(list[at] as StoredAttribute, instance);
     }
     attrs[iri] = ordered(list);

@@ -34,8 +34,6 @@ const ATTRIBUTE_MEMBERS = new Set([
   '@context',
 ]);
 const KINDS = new Set<string>(ATTRIBUTE_KINDS);
-/** Members of an attribute that are not sub-attributes (exported for partial updates). */
-export const CONTENT_MEMBER_OF: ReadonlySet<string> = ATTRIBUTE_MEMBERS;
 /** The NGSI-LD null (clause 4.5.0): in a merge or a partial update it deletes what it names. */
 export const NGSI_LD_NULL = 'urn:ngsi-ld:null';
 
@@ -134,7 +132,8 @@ export function readTypes(value: unknown, terms: TermMap): string[] {
   return [...new Set(types)];
 }
 
-const SCOPE = /^\/[^\s/#+]+(?:\/[^\s/#+]+)*$/;
+// Clause 4.18: levels separated by "/", the leading "/" optional (stored with it, so queries see one form).
+const SCOPE = /^\/?[^\s/#+]+(?:\/[^\s/#+]+)*$/;
 
 function readScopes(value: unknown): string[] {
   const list = Array.isArray(value) ? value : [value];
@@ -143,7 +142,7 @@ function readScopes(value: unknown): string[] {
       bad('"scope" must be a path like "/Hangzhou/Xihu" or an array of them (no "+", "#" or empty levels)');
     }
   }
-  return [...new Set(list as string[])];
+  return [...new Set((list as string[]).map((scope) => (scope.startsWith('/') ? scope : `/${scope}`)))];
 }
 
 const MAX_VALUE_DEPTH = 64;
@@ -301,6 +300,11 @@ export function readInstance(name: string, raw: unknown, ctx: InputContext, dept
       checkName(key, `The sub-attribute name "${clip(key)}" of ${what}`);
       if (RESERVED_MEMBERS.has(key)) bad(`${what} has a sub-attribute named "${key}", which is reserved by NGSI-LD`);
       if (Array.isArray(sub)) bad(`${what}.${clip(key, 40)}: a sub-attribute has one instance, not an array`);
+      if (ctx.allowNull && isNgsiNull(sub)) {
+        instance.unset ??= [];
+        instance.unset.push(ctx.terms.expand(key));
+        continue;
+      }
       instance.sub ??= {};
       instance.sub[ctx.terms.expand(key)] = readInstance(`${name}.${key}`, sub, ctx, depth + 1);
     }

@@ -49,6 +49,8 @@ export interface StoredAttribute {
   modifiedAt: string;
   /** Sub-attributes (properties of properties), keyed by expanded IRI; a sub-attribute has one instance. */
   sub?: Record<string, StoredAttribute>;
+  /** Only in a merge patch, never stored: sub-attributes (expanded IRIs) the patch sets to NGSI-LD null. */
+  unset?: string[];
 }
 
 /** All attributes of an entity: expanded attribute IRI → its instances (one per datasetId; the default first). */

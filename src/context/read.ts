@@ -118,7 +118,7 @@ export class EntityReader {
     if (query.idPattern !== undefined) conditions.push(`e.id ~ ${params.add(checkIdPattern(query.idPattern))}`);
     if (query.attrs !== undefined && query.attrs.length > 0) {
       const iris = query.attrs.map((a) => terms.expand(checkName(a, 'An attribute name in "attrs"')));
-      conditions.push(`e.attrs ?| ${params.add(iris)}::text[]`);
+      conditions.push(`e.attr_names && ${params.add(iris)}::text[]`);
     }
     if (query.selectors !== undefined) {
       const alternatives = query.selectors.map((sel) => {
@@ -177,6 +177,33 @@ export class EntityReader {
    */
   private async queryWithExactGeo(store: Queryable, sql: string, params: SqlParams, geo: GeoQuery, query: EntityQuery): Promise<QueryResult> {
     const wanted = query.offset + query.limit;
+    const matches = (attrs: StoredAttribute[] | null | undefined) => {
+      const instance = attrs?.find((a) => a.datasetId === undefined) ?? attrs?.[0];
+      return instance?.type === 'GeoProperty' && geoMatches(geo, instance.value as never);
+    };
+    if (!query.count) {
+      // Whole rows, a chunk a bit larger than the page: usually one statement fills it.
+      const chunk = Math.min(GEO_CHUNK, Math.max(50, wanted * 2));
+      const page: StoredEntity[] = [];
+      let seen = 0;
+      let after: string | undefined;
+      while (page.length < query.limit) {
+        const chunkParams = new SqlParams(params.values);
+        const cursor = after === undefined ? '' : ` AND e.id > ${chunkParams.add(after)}`;
+        const rows = await store.query<EntityRow>(
+          `SELECT ${ENTITY_COLUMNS} FROM ngsi_entities e WHERE ${sql}${cursor} ORDER BY e.id LIMIT ${chunk}`,
+          chunkParams.values,
+        );
+        for (const row of rows) {
+          if (!matches(row.attrs[geo.geoproperty]) || seen++ < query.offset) continue;
+          if (page.length < query.limit) page.push(entityFromRow(row));
+        }
+        if (rows.length < chunk) break;
+        after = rows[rows.length - 1]?.id;
+      }
+      return { entities: page };
+    }
+    // Counting: only ids and geometries travel, to the end; then the page's rows.
     const matched: string[] = [];
     let total = 0;
     let after: string | undefined;
@@ -189,12 +216,11 @@ export class EntityReader {
         chunkParams.values,
       );
       for (const row of rows) {
-        const instance = row.g?.find((a) => a.datasetId === undefined) ?? row.g?.[0];
-        if (instance?.type !== 'GeoProperty' || !geoMatches(geo, instance.value as never)) continue;
+        if (!matches(row.g)) continue;
         total++;
         if (matched.length < wanted) matched.push(row.id);
       }
-      if (rows.length < GEO_CHUNK || (!query.count && matched.length >= wanted)) break;
+      if (rows.length < GEO_CHUNK) break;
       after = rows[rows.length - 1]?.id;
     }
     const pageIds = matched.slice(query.offset, wanted);
@@ -206,59 +232,79 @@ export class EntityReader {
       );
       entities = rows.map(entityFromRow);
     }
-    return query.count ? { entities, count: total } : { entities };
+    return { entities, count: total };
+  }
+
+  /**
+   * The (type, attribute, kind) rows of the catalogue that some entity the caller may see still
+   * confirms (the catalogue only grows; each row is checked through the GIN indexes, stopping at the first match).
+   */
+  private async confirmedCatalog(call: ReadCall, filter: { type?: string; attr?: string }) {
+    const params = new SqlParams([call.tenant]);
+    const policy = readPolicySql(call.principal, params);
+    const conditions = ['c.tenant = $1'];
+    if (filter.type !== undefined) conditions.push(`c.type = ${params.add(filter.type)}`);
+    if (filter.attr !== undefined) conditions.push(`c.attr = ${params.add(filter.attr)}`);
+    return this.deps.store.query<{ type: string; attr: string; kind: string }>(
+      `SELECT c.type, c.attr, c.kind FROM ngsi_type_attributes c
+       WHERE ${conditions.join(' AND ')} AND EXISTS (
+         SELECT 1 FROM ngsi_entities e
+         WHERE e.tenant = $1 AND e.types @> ARRAY[c.type] AND (c.attr = '' OR e.attr_names @> ARRAY[c.attr])${policy ? ` AND ${policy}` : ''})
+       ORDER BY c.type, c.attr, c.kind`,
+      params.values,
+    );
+  }
+
+  /** How many visible entities have each of `values` in `column` (types or attr_names), through its GIN index. */
+  private async countBy(call: ReadCall, column: 'types' | 'attr_names', values: string[]): Promise<Map<string, number>> {
+    if (values.length === 0) return new Map();
+    const params = new SqlParams([call.tenant, values]);
+    const policy = readPolicySql(call.principal, params);
+    const rows = await this.deps.store.query<{ value: string; n: number }>(
+      `SELECT v.value, (SELECT count(*) FROM ngsi_entities e WHERE e.tenant = $1 AND e.${column} @> ARRAY[v.value]${policy ? ` AND ${policy}` : ''})::int AS n
+       FROM unnest($2::text[]) AS v(value)`,
+      params.values,
+    );
+    return new Map(rows.map((r) => [r.value, r.n]));
   }
 
   /** Entity types (5.7.5/5.7.6) with their attributes and counts, as the caller may see them. */
   async typeSummary(call: ReadCall, typeIri?: string): Promise<Array<{ type: string; count: number; attributes: Array<{ iri: string; kinds: string[] }> }>> {
-    const params = new SqlParams([call.tenant]);
-    const policy = readPolicySql(call.principal, params);
-    const typeFilter = typeIri === undefined ? '' : ` AND e.types @> ARRAY[${params.add(typeIri)}]::text[]`;
-    const rows = await this.deps.store.query<{ type: string; count: number; attrs: Array<{ iri: string; kind: string }> | null }>(
-      `WITH visible AS (
-         SELECT e.types, e.attrs FROM ngsi_entities e WHERE e.tenant = $1${policy ? ` AND ${policy}` : ''}${typeFilter}
-       ), per_type AS (
-         SELECT t AS type, count(*)::int AS count FROM visible v, unnest(v.types) t GROUP BY t
-       ), attr_kinds AS (
-         SELECT DISTINCT t AS type, a.key AS iri, i->>'type' AS kind
-         FROM visible v, unnest(v.types) t, jsonb_each(v.attrs) a, jsonb_array_elements(a.value) i
-       )
-       SELECT p.type, p.count,
-              (SELECT jsonb_agg(jsonb_build_object('iri', k.iri, 'kind', k.kind) ORDER BY k.iri) FROM attr_kinds k WHERE k.type = p.type) AS attrs
-       FROM per_type p ORDER BY p.type`,
-      params.values,
-    );
-    return rows
-      .filter((r) => typeIri === undefined || r.type === typeIri)
-      .map((r) => {
-        const byIri = new Map<string, Set<string>>();
-        for (const a of r.attrs ?? []) {
-          const kinds = byIri.get(a.iri) ?? new Set();
-          kinds.add(a.kind);
-          byIri.set(a.iri, kinds);
-        }
-        return { type: r.type, count: r.count, attributes: [...byIri].map(([iri, kinds]) => ({ iri, kinds: [...kinds].sort() })) };
-      });
+    const rows = await this.confirmedCatalog(call, typeIri === undefined ? {} : { type: typeIri });
+    const byType = new Map<string, Map<string, Set<string>>>();
+    for (const r of rows) {
+      const attrs = byType.get(r.type) ?? new Map<string, Set<string>>();
+      byType.set(r.type, attrs);
+      if (r.attr === '') continue;
+      const kinds = attrs.get(r.attr) ?? new Set<string>();
+      kinds.add(r.kind);
+      attrs.set(r.attr, kinds);
+    }
+    const counts = await this.countBy(call, 'types', [...byType.keys()]);
+    return [...byType]
+      .map(([type, attrs]) => ({
+        type,
+        count: counts.get(type) ?? 0,
+        attributes: [...attrs].map(([iri, kinds]) => ({ iri, kinds: [...kinds].sort() })),
+      }))
+      .filter((t) => t.count > 0);
   }
 
-  /** Attributes (5.7.8–5.7.10): each attribute with the entities and types that have it. */
+  /** Attributes (5.7.8–5.7.10): each attribute with how many entities have it, its kinds and the types that have it. */
   async attributeSummary(call: ReadCall, attrIri?: string): Promise<Array<{ iri: string; count: number; kinds: string[]; types: string[] }>> {
-    const params = new SqlParams([call.tenant]);
-    const policy = readPolicySql(call.principal, params);
-    const attrFilter = attrIri === undefined ? '' : ` AND e.attrs ? ${params.add(attrIri)}`;
-    const rows = await this.deps.store.query<{ iri: string; count: number; kinds: string[]; types: string[] }>(
-      `WITH visible AS (
-         SELECT e.id, e.types, e.attrs FROM ngsi_entities e WHERE e.tenant = $1${policy ? ` AND ${policy}` : ''}${attrFilter}
-       ), per_attr AS (
-         SELECT a.key AS iri, v.id, i->>'type' AS kind, v.types
-         FROM visible v, jsonb_each(v.attrs) a, jsonb_array_elements(a.value) i
-       )
-       SELECT p.iri, count(DISTINCT p.id)::int AS count, array_agg(DISTINCT p.kind) AS kinds,
-              (SELECT array_agg(DISTINCT t) FROM per_attr p2, unnest(p2.types) t WHERE p2.iri = p.iri) AS types
-       FROM per_attr p GROUP BY p.iri ORDER BY p.iri`,
-      params.values,
-    );
-    return rows.filter((r) => attrIri === undefined || r.iri === attrIri);
+    const rows = await this.confirmedCatalog(call, attrIri === undefined ? {} : { attr: attrIri });
+    const byAttr = new Map<string, { kinds: Set<string>; types: Set<string> }>();
+    for (const r of rows) {
+      if (r.attr === '') continue;
+      const entry = byAttr.get(r.attr) ?? { kinds: new Set<string>(), types: new Set<string>() };
+      entry.kinds.add(r.kind);
+      entry.types.add(r.type);
+      byAttr.set(r.attr, entry);
+    }
+    const counts = await this.countBy(call, 'attr_names', [...byAttr.keys()]);
+    return [...byAttr]
+      .map(([iri, e]) => ({ iri, count: counts.get(iri) ?? 0, kinds: [...e.kinds].sort(), types: [...e.types].sort() }))
+      .filter((a) => a.count > 0);
   }
 }
 

@@ -5,8 +5,11 @@ import type { Migration } from '../platform/store/migrate.ts';
  * `ngsi_entities`
  * - `types` expanded type IRIs (GIN: type selection is `types && ARRAY[..]` / `types @> ARRAY[..]`);
  * - `attrs` StoredAttributes (model.ts): { attrIri: [instance, ...] };
+ * - `attr_names` the attribute IRIs (GIN: `attrs`, discovery and counts without opening the jsonb);
  * - `location` the bounding box of the default instance of the `location` GeoProperty (GiST: geo prefilter);
  * - `owner_department`, `sharing`: the read policy, applied inside every query.
+ * `ngsi_type_attributes` is the discovery catalogue: every (type, attribute, kind) ever written, with
+ * attr '' marking the type itself. It only grows on writes; reads confirm each row against the entities.
  * Fill factor 80 leaves room on each page so attribute updates stay HOT (no index churn).
  */
 export const contextMigration: Migration = {
@@ -23,10 +26,19 @@ export const contextMigration: Migration = {
       created_at timestamptz NOT NULL,
       modified_at timestamptz NOT NULL,
       attrs jsonb NOT NULL,
+      attr_names text[] NOT NULL DEFAULT '{}',
       location box,
       PRIMARY KEY (tenant, id)
     ) WITH (fillfactor = 80);
     CREATE INDEX ngsi_entities_types ON ngsi_entities USING gin (types);
     CREATE INDEX ngsi_entities_location ON ngsi_entities USING gist (location);
-    CREATE INDEX ngsi_entities_scopes ON ngsi_entities USING gin (scopes);`,
+    CREATE INDEX ngsi_entities_scopes ON ngsi_entities USING gin (scopes);
+    CREATE INDEX ngsi_entities_attr_names ON ngsi_entities USING gin (attr_names);
+    CREATE TABLE ngsi_type_attributes (
+      tenant text NOT NULL,
+      type text NOT NULL,
+      attr text NOT NULL,
+      kind text NOT NULL,
+      PRIMARY KEY (tenant, type, attr, kind)
+    );`,
 };

@@ -13,11 +13,9 @@ import {
   updateAttributes,
 } from './attribute-ops.ts';
 import {
-  CONTENT_MEMBER_OF,
   checkEntityId,
   checkName,
   type EntityInput,
-  isNgsiNull,
   normalizeDateTime,
   readAttribute,
   readAttributes,
@@ -27,6 +25,7 @@ import {
 import type { TermMap } from './ld/model.ts';
 import { CONTENT_MEMBER, type SharingClass, type StoredAttribute, type StoredEntity } from './model.ts';
 import { isCityWide, principalKey } from './policy.ts';
+import { TypeCatalog } from './store.ts';
 import { type ItemOutcome, type WriteCall, type WriteItem, writeEntities } from './write-batch.ts';
 
 /** A call on the hub: who, in which city, with which @context. */
@@ -62,7 +61,11 @@ function single<R>(outcomes: ItemOutcome<R>[]): R {
 }
 
 export class ContextHub {
-  constructor(private readonly deps: { store: Store; audit: AuditLog; tenancy: Tenancy }) {}
+  private readonly deps: { store: Store; audit: AuditLog; tenancy: Tenancy; catalog: TypeCatalog };
+
+  constructor(deps: { store: Store; audit: AuditLog; tenancy: Tenancy }) {
+    this.deps = { ...deps, catalog: new TypeCatalog() };
+  }
 
   get store(): Store {
     return this.deps.store;
@@ -267,22 +270,11 @@ export class ContextHub {
             const old = list[at] as StoredAttribute;
             // Members not given keep their stored value: read the fragment as an instance of the stored kind.
             const given = { ...raw };
-            const removed: string[] = [];
-            for (const [key, value] of Object.entries(raw)) {
-              if (!CONTENT_MEMBER_OF.has(key) && isNgsiNull(value)) {
-                removed.push(call.terms.expand(key));
-                delete given[key];
-              }
-            }
             const member = CONTENT_MEMBER[(typeof given.type === 'string' ? given.type : old.type) as StoredAttribute['type']] ?? 'value';
             const explicit = new Set(Object.keys(given));
             if (given[member] === undefined) given[member] = old[member as keyof StoredAttribute];
-            const patch = readInstance(attrId, { type: old.type, ...given }, { terms: call.terms, now }, 0);
+            const patch = readInstance(attrId, { type: old.type, ...given }, { terms: call.terms, now, allowNull: true }, 0);
             const merged = mergeInstance(old, patch, explicit);
-            if (removed.length > 0 && merged.sub) {
-              merged.sub = { ...merged.sub };
-              for (const subIri of removed) delete merged.sub[subIri];
-            }
             const next = list.slice();
             next[at] = merged;
             return { next: { ...current, modifiedAt: now, attrs: { ...current.attrs, [iri]: next } }, result: undefined };

@@ -53,12 +53,13 @@ function rowOf(entity: StoredEntity) {
     created_at: entity.createdAt,
     modified_at: entity.modifiedAt,
     attrs: entity.attrs,
+    attr_names: Object.keys(entity.attrs),
     location: locationBox(entity),
   };
 }
 
 const RECORD_SHAPE =
-  'id text, types text[], scopes text[], owner_department text, sharing text, created_by text, created_at timestamptz, modified_at timestamptz, attrs jsonb, location text';
+  'id text, types text[], scopes text[], owner_department text, sharing text, created_by text, created_at timestamptz, modified_at timestamptz, attrs jsonb, attr_names text[], location text';
 
 /** Reads entities by id, locking them for the rest of the transaction. */
 export async function lockEntities(q: Queryable, tenant: string, ids: readonly string[]): Promise<Map<string, StoredEntity>> {
@@ -74,8 +75,8 @@ export async function lockEntities(q: Queryable, tenant: string, ids: readonly s
 export async function insertEntities(q: Queryable, tenant: string, entities: readonly StoredEntity[]): Promise<Set<string>> {
   if (entities.length === 0) return new Set();
   const rows = await q.query<{ id: string }>(
-    `INSERT INTO ngsi_entities (tenant, id, types, scopes, owner_department, sharing, created_by, created_at, modified_at, attrs, location)
-     SELECT $1, x.id, x.types, coalesce(x.scopes, '{}'), x.owner_department, x.sharing, x.created_by, x.created_at, x.modified_at, x.attrs, x.location::box
+    `INSERT INTO ngsi_entities (tenant, id, types, scopes, owner_department, sharing, created_by, created_at, modified_at, attrs, attr_names, location)
+     SELECT $1, x.id, x.types, coalesce(x.scopes, '{}'), x.owner_department, x.sharing, x.created_by, x.created_at, x.modified_at, x.attrs, x.attr_names, x.location::box
      FROM jsonb_to_recordset($2::jsonb) AS x(${RECORD_SHAPE})
      ON CONFLICT (tenant, id) DO NOTHING
      RETURNING id`,
@@ -90,7 +91,7 @@ export async function updateEntities(q: Queryable, tenant: string, entities: rea
   await q.query(
     `UPDATE ngsi_entities e
      SET types = x.types, scopes = coalesce(x.scopes, '{}'), owner_department = x.owner_department, sharing = x.sharing,
-         modified_at = x.modified_at, attrs = x.attrs, location = x.location::box
+         modified_at = x.modified_at, attrs = x.attrs, attr_names = x.attr_names, location = x.location::box
      FROM jsonb_to_recordset($2::jsonb) AS x(${RECORD_SHAPE})
      WHERE e.tenant = $1 AND e.id = x.id`,
     [tenant, JSON.stringify(entities.map(rowOf))],
@@ -100,4 +101,46 @@ export async function updateEntities(q: Queryable, tenant: string, entities: rea
 export async function deleteEntities(q: Queryable, tenant: string, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   await q.query('DELETE FROM ngsi_entities WHERE tenant = $1 AND id = ANY($2::text[])', [tenant, ids]);
+}
+
+/** Remembers, per city, which (type, attribute, kind) the catalogue already holds, so hot writes add nothing. */
+export class TypeCatalog {
+  readonly #known = new Map<string, Set<string>>();
+
+  /** The catalogue rows `entities` need that this process has not yet seen written. */
+  missing(tenant: string, entities: readonly StoredEntity[]): Array<{ type: string; attr: string; kind: string }> {
+    const known = this.#known.get(tenant);
+    const rows = new Map<string, { type: string; attr: string; kind: string }>();
+    const want = (type: string, attr: string, kind: string) => {
+      const key = `${type}\u0001${attr}\u0001${kind}`;
+      if (!known?.has(key) && !rows.has(key)) rows.set(key, { type, attr, kind });
+    };
+    for (const entity of entities) {
+      for (const type of entity.types) {
+        want(type, '', '');
+        for (const [attr, list] of Object.entries(entity.attrs)) for (const a of list) want(type, attr, a.type);
+      }
+    }
+    return [...rows.values()];
+  }
+
+  /** Marks rows as stored; call only once their transaction has committed. */
+  remember(tenant: string, rows: ReadonlyArray<{ type: string; attr: string; kind: string }>): void {
+    let known = this.#known.get(tenant);
+    if (!known) {
+      known = new Set();
+      this.#known.set(tenant, known);
+    }
+    for (const r of rows) known.add(`${r.type}\u0001${r.attr}\u0001${r.kind}`);
+  }
+}
+
+export async function recordCatalog(q: Queryable, tenant: string, rows: ReadonlyArray<{ type: string; attr: string; kind: string }>): Promise<void> {
+  if (rows.length === 0) return;
+  await q.query(
+    `INSERT INTO ngsi_type_attributes (tenant, type, attr, kind)
+     SELECT $1, x.type, x.attr, x.kind FROM jsonb_to_recordset($2::jsonb) AS x(type text, attr text, kind text)
+     ON CONFLICT DO NOTHING`,
+    [tenant, JSON.stringify(rows)],
+  );
 }

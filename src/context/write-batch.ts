@@ -5,7 +5,7 @@ import { AppError, isAppError } from '../platform/errors/app-error.ts';
 import type { Queryable, Store } from '../platform/store/store.ts';
 import type { StoredEntity } from './model.ts';
 import { canCreate, canWrite } from './policy.ts';
-import { deleteEntities, insertEntities, lockEntities, updateEntities } from './store.ts';
+import { deleteEntities, insertEntities, lockEntities, recordCatalog, type TypeCatalog, updateEntities } from './store.ts';
 
 /** Who writes, where, and why (for the audit). */
 export interface WriteCall {
@@ -38,14 +38,16 @@ const MAX_ATTEMPTS = 3;
  * other error rolls the whole batch back.
  */
 export async function writeEntities<R>(
-  deps: { store: Store; audit: AuditLog },
+  deps: { store: Store; audit: AuditLog; catalog: TypeCatalog },
   call: WriteCall,
   action: string,
   items: readonly WriteItem<R>[],
 ): Promise<ItemOutcome<R>[]> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await deps.store.transaction((tx) => applyOnce(tx, deps.audit, call, action, items));
+      const { outcomes, catalogRows } = await deps.store.transaction((tx) => applyOnce(tx, deps, call, action, items));
+      deps.catalog.remember(call.tenant, catalogRows);
+      return outcomes;
     } catch (error) {
       if (!(error instanceof InsertRace) || attempt >= MAX_ATTEMPTS) throw error;
     }
@@ -54,11 +56,11 @@ export async function writeEntities<R>(
 
 async function applyOnce<R>(
   tx: Queryable,
-  audit: AuditLog,
+  deps: { audit: AuditLog; catalog: TypeCatalog },
   call: WriteCall,
   action: string,
   items: readonly WriteItem<R>[],
-): Promise<ItemOutcome<R>[]> {
+): Promise<{ outcomes: ItemOutcome<R>[]; catalogRows: ReturnType<TypeCatalog['missing']> }> {
   const ids = [...new Set(items.map((i) => i.id))];
   const existing = await lockEntities(tx, call.tenant, ids);
   const state = new Map<string, StoredEntity | null>(existing);
@@ -103,10 +105,12 @@ async function applyOnce<R>(
   if (inserted.size !== inserts.length) throw new InsertRace();
   await updateEntities(tx, call.tenant, updates);
   await deleteEntities(tx, call.tenant, deletes);
+  const catalogRows = deps.catalog.missing(call.tenant, [...inserts, ...updates]);
+  await recordCatalog(tx, call.tenant, catalogRows);
 
   const changed = [...inserts, ...updates].map((e) => e.id).concat(deletes);
   if (changed.length > 0) {
-    await audit.record(tx, {
+    await deps.audit.record(tx, {
       tenant: call.tenant,
       actor: call.principal,
       action,
@@ -121,5 +125,5 @@ async function applyOnce<R>(
       },
     });
   }
-  return outcomes;
+  return { outcomes, catalogRows };
 }
