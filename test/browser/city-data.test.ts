@@ -4,12 +4,11 @@
  */
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ADMIN_PASSWORD, bearer, startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { browserMissing as missing, launchChromium, SHOTS, WEB_DIR } from '../support/browser.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ADMIN_PASSWORD, bearer } from '../support/platform.ts';
+import { browserMissing as missing, type Portal, SHOTS, startPortal } from '../support/browser.ts';
 
 
 type Lang = 'zh' | 'en';
@@ -109,29 +108,17 @@ function findMarker(page: Page, hex: string): Promise<{ x: number; y: number } |
 }
 
 describe('City data: the context hub in the portal', { skip: missing }, () => {
-  let t: TestPlatform;
-  let browser: Browser;
-  let base: string;
-
+  let portal: Portal;
   before(async () => {
-    assert.ok(existsSync(path.join(WEB_DIR, 'index.html')), 'the portal is built (npm run build)');
-    mkdirSync(SHOTS, { recursive: true });
-    t = await startTestPlatform({ WEB_DIR });
-    await t.platform.server.listen({ port: 0, host: '127.0.0.1' });
-    const address = t.platform.server.addresses()[0];
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    browser = await launchChromium();
+    portal = await startPortal();
   });
-  after(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  after(() => portal?.close());
 
   async function publish(entity: Record<string, unknown>): Promise<void> {
-    const response = await t.platform.server.inject({
+    const response = await portal.t.platform.server.inject({
       method: 'POST',
       url: '/ngsi-ld/v1/entities',
-      headers: { ...bearer(t.adminToken), 'content-type': 'application/json' },
+      headers: { ...bearer(portal.t.adminToken), 'content-type': 'application/json' },
       payload: JSON.stringify(entity),
     });
     assert.equal(response.statusCode, 201, `POST /ngsi-ld/v1/entities ${entity.id}: ${response.body}`);
@@ -140,7 +127,7 @@ describe('City data: the context hub in the portal', { skip: missing }, () => {
   /** A browser context in `lang` with a signed-in admin. */
   async function signedIn(lang: Lang, viewport: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page; failures: string[] }> {
     const phone = viewport.width < 640;
-    const context = await browser.newContext({ viewport, ...(phone ? { deviceScaleFactor: 2, isMobile: true, hasTouch: true } : {}) });
+    const context = await portal.browser.newContext({ viewport, ...(phone ? { deviceScaleFactor: 2, isMobile: true, hasTouch: true } : {}) });
     // The starting language; a later switch in the page sticks (the script runs on every load).
     await context.addInitScript((chosen) => {
       if (!window.localStorage.getItem('citycloud.lang')) window.localStorage.setItem('citycloud.lang', chosen);
@@ -152,7 +139,7 @@ describe('City data: the context hub in the portal', { skip: missing }, () => {
       // Leaving a page aborts its pending loads; only real failures count.
       if (request.failure()?.errorText !== 'net::ERR_ABORTED') failures.push(`${request.url()} ${request.failure()?.errorText}`);
     });
-    await page.goto(`${base}/login`);
+    await page.goto(`${portal.base}/login`);
     await page.getByTestId('login-username').fill('admin');
     await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
     await page.getByTestId('login-submit').click();
@@ -193,7 +180,7 @@ describe('City data: the context hub in the portal', { skip: missing }, () => {
     for (let i = 0; i < STREET_LIGHTS; i += 1) await publish(streetLight(i));
 
     const { context, page, failures } = await signedIn('zh', DESKTOP);
-    await page.goto(`${base}/data`);
+    await page.goto(`${portal.base}/data`);
     // The first type (alphabetically) is selected, in the address so that it can be shared.
     await page.waitForURL(/\/data\?type=AirQualityObserved$/);
     const types = page.getByTestId('data-types');
@@ -253,7 +240,7 @@ describe('City data: the context hub in the portal', { skip: missing }, () => {
 
   test('the q filter narrows the table and the map; a rejected q shows the server\'s reason next to the box', async () => {
     const { context, page, failures } = await signedIn('zh', DESKTOP);
-    await page.goto(`${base}/data?type=AirQualityObserved`);
+    await page.goto(`${portal.base}/data?type=AirQualityObserved`);
     await page.getByTestId('data-table').waitFor();
     await page.getByTestId('data-q').fill('pm25>30');
     await page.getByTestId('data-q-apply').click();
@@ -271,10 +258,10 @@ describe('City data: the context hub in the portal', { skip: missing }, () => {
 
     // What the hub itself answers to a malformed query…
     const bad = '(pm25>30';
-    const direct = await t.platform.server.inject({
+    const direct = await portal.t.platform.server.inject({
       method: 'GET',
       url: `/ngsi-ld/v1/entities?type=AirQualityObserved&q=${encodeURIComponent(bad)}`,
-      headers: bearer(t.adminToken),
+      headers: bearer(portal.t.adminToken),
     });
     assert.equal(direct.statusCode, 400, `a malformed q is rejected: ${direct.body}`);
     const detail = direct.json<{ detail: string }>().detail;
@@ -299,7 +286,7 @@ describe('City data: the context hub in the portal', { skip: missing }, () => {
 
   test('an entity opens from a row and from a map point, at an address that can be shared', async () => {
     const { context, page, failures } = await signedIn('zh', DESKTOP);
-    await page.goto(`${base}/data?type=AirQualityObserved`);
+    await page.goto(`${portal.base}/data?type=AirQualityObserved`);
     await page.getByTestId('data-table').waitFor();
     await page.locator('[data-entity-id="urn:ngsi-ld:AirQualityObserved:hz-001"] td').nth(2).click();
     await page.waitForURL(/\/data\/urn%3Angsi-ld%3AAirQualityObserved%3Ahz-001$/);
@@ -341,7 +328,7 @@ describe('City data: the context hub in the portal', { skip: missing }, () => {
     await page.getByTestId('data-table').waitFor();
 
     // A click on a map point opens its entity: hz-004 has the highest pm25, drawn in the top colour.
-    await page.goto(`${base}/data?type=AirQualityObserved`);
+    await page.goto(`${portal.base}/data?type=AirQualityObserved`);
     await mapDrawn(page, 6);
     const marker = await findMarker(page, TOP_OF_SCALE);
     assert.ok(marker, 'the highest pm25 is drawn in the top colour of the scale');
@@ -354,7 +341,7 @@ describe('City data: the context hub in the portal', { skip: missing }, () => {
     await page.screenshot({ path: path.join(SHOTS, 'city-data-entity-en-desktop.png'), fullPage: true });
 
     // An unknown id: the hub's reason, and the way back.
-    await page.goto(`${base}/data/${encodeURIComponent('urn:ngsi-ld:AirQualityObserved:nowhere')}`);
+    await page.goto(`${portal.base}/data/${encodeURIComponent('urn:ngsi-ld:AirQualityObserved:nowhere')}`);
     await page.getByTestId('entity-error').waitFor();
     assert.ok(await page.getByTestId('entity-back').isVisible());
     assert.deepEqual(failures, []);
@@ -364,7 +351,7 @@ describe('City data: the context hub in the portal', { skip: missing }, () => {
   for (const lang of ['zh', 'en'] as const) {
     test(`on a 375 px phone (${lang}) the types are a select and nothing scrolls sideways`, async () => {
       const { context, page, failures } = await signedIn(lang, PHONE);
-      await page.goto(`${base}/data`);
+      await page.goto(`${portal.base}/data`);
       await page.waitForURL(/type=AirQualityObserved/);
       await page.getByTestId('data-table').waitFor();
       assert.ok(await page.getByTestId('data-type-select').isVisible(), 'a select of types on a phone');

@@ -1,35 +1,22 @@
 /** The portal in a real browser (Debian's Chromium through playwright-core): log in, switch language, see the unified entry. */
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { ADMIN_PASSWORD, startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { browserMissing as missing, launchChromium, SHOTS, WEB_DIR } from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { ADMIN_PASSWORD } from '../support/platform.ts';
+import { browserMissing as missing, type Portal, SHOTS, startPortal } from '../support/browser.ts';
 
 
 describe('portal: login, language and the unified entry', { skip: missing }, () => {
-  let t: TestPlatform;
-  let browser: Browser;
-  let base: string;
-
+  let portal: Portal;
   before(async () => {
-    assert.ok(existsSync(path.join(WEB_DIR, 'index.html')), 'the portal is built (npm test builds it first)');
-    mkdirSync(SHOTS, { recursive: true });
-    t = await startTestPlatform({ WEB_DIR });
-    await t.platform.server.listen({ port: 0, host: '127.0.0.1' });
-    const address = t.platform.server.addresses()[0];
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    browser = await launchChromium();
+    portal = await startPortal();
   });
-  after(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  after(() => portal?.close());
 
   async function logIn(page: Page): Promise<void> {
-    await page.goto(`${base}/`);
+    await page.goto(`${portal.base}/`);
     await page.waitForURL(/\/login/);
     await page.getByTestId('login-username').fill('admin');
     await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
@@ -38,8 +25,8 @@ describe('portal: login, language and the unified entry', { skip: missing }, () 
   }
 
   test('a wrong password shows the server\'s reason on the login page', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${base}/login`);
+    const page = await portal.browser.newPage();
+    await page.goto(`${portal.base}/login`);
     await page.getByTestId('login-username').fill('admin');
     await page.getByTestId('login-password').fill('not-the-password');
     await page.getByTestId('login-submit').click();
@@ -49,7 +36,7 @@ describe('portal: login, language and the unified entry', { skip: missing }, () 
   });
 
   test('an admin logs in and sees the home page in Chinese, then in English', async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const page = await portal.browser.newPage({ viewport: { width: 1440, height: 900 } });
     const failures: string[] = [];
     page.on('pageerror', (error) => failures.push(error.message));
     page.on('requestfailed', (request) => failures.push(`${request.url()} ${request.failure()?.errorText}`));
@@ -83,7 +70,7 @@ describe('portal: login, language and the unified entry', { skip: missing }, () 
   });
 
   test('on a phone the home page fits the screen in both languages', async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const context = await portal.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     const page = await context.newPage();
     await logIn(page);
     for (const lang of ['zh', 'en'] as const) {
@@ -101,9 +88,9 @@ describe('portal: login, language and the unified entry', { skip: missing }, () 
   });
 
   test('an admin creates an officer and an API key in the portal, and sees both in the audit log', async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const page = await portal.browser.newPage({ viewport: { width: 1440, height: 900 } });
     await logIn(page);
-    await page.goto(`${base}/admin`);
+    await page.goto(`${portal.base}/admin`);
     await page.getByTestId('user-form').waitFor();
     await page.getByTestId('user-username').fill('officer.sun');
     await page.getByTestId('user-display-name').fill('孙警官');
@@ -119,7 +106,7 @@ describe('portal: login, language and the unified entry', { skip: missing }, () 
     await page.getByTestId('key-submit').click();
     const key = (await page.getByTestId('new-key-value').textContent())?.trim() ?? '';
     assert.match(key, /^cck_/);
-    const me = await t.platform.server.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${key}` } });
+    const me = await portal.t.platform.server.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${key}` } });
     assert.equal(me.statusCode, 200, 'the key shown once in the portal works');
     assert.match((await page.getByTestId('keys-table').textContent()) ?? '', /traffic lights gateway[\s\S]*admin/);
     await page.screenshot({ path: path.join(SHOTS, 'admin-keys.png'), fullPage: true });
@@ -134,9 +121,9 @@ describe('portal: login, language and the unified entry', { skip: missing }, () 
   });
 
   test('a citizen does not see administration, and logging out returns to the login page', async () => {
-    await t.platform.server.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { username: 'citizen.li', password: 'citizen-pass-1' } });
-    const page = await browser.newPage();
-    await page.goto(`${base}/login`);
+    await portal.t.platform.server.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { username: 'citizen.li', password: 'citizen-pass-1' } });
+    const page = await portal.browser.newPage();
+    await page.goto(`${portal.base}/login`);
     await page.getByTestId('login-username').fill('citizen.li');
     await page.getByTestId('login-password').fill('citizen-pass-1');
     await page.getByTestId('login-submit').click();

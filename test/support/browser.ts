@@ -1,7 +1,9 @@
 /** Test support for the portal in a real browser: Debian's Chromium through playwright-core, and where screenshots go. */
-import { existsSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
+import { startTestPlatform, type TestPlatform } from './platform.ts';
 import { ROOT } from './process.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -18,4 +20,47 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
+}
+
+/** The built portal served by a test platform on a free port, and a browser to visit it. */
+export interface Portal {
+  t: TestPlatform;
+  browser: Browser;
+  /** The platform's address, e.g. http://127.0.0.1:41234 (no trailing slash). */
+  base: string;
+  /** Closes the browser, then the platform. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a test platform serving the built portal (WEB_DIR) on 127.0.0.1 and launches Chromium; makes sure SHOTS exists.
+ * @example
+ * let portal: Portal;
+ * before(async () => { portal = await startPortal(); });
+ * after(() => portal?.close());
+ */
+export async function startPortal(): Promise<Portal> {
+  assert.ok(existsSync(path.join(WEB_DIR, 'index.html')), 'the portal is built (npm run build; npm test builds it first)');
+  mkdirSync(SHOTS, { recursive: true });
+  const t = await startTestPlatform({ WEB_DIR });
+  let browser: Browser;
+  let base: string;
+  try {
+    await t.platform.server.listen({ port: 0, host: '127.0.0.1' });
+    const address = t.platform.server.addresses()[0];
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    browser = await launchChromium();
+  } catch (error) {
+    await t.close();
+    throw error;
+  }
+  return {
+    t,
+    browser,
+    base,
+    async close() {
+      await browser.close();
+      await t.close();
+    },
+  };
 }

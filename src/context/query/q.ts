@@ -1,11 +1,11 @@
 /** The NGSI-LD Query Language (`q`, clause 4.9): its parser, and its translation to one SQL condition over `ngsi_entities.attrs`. */
+import { BooleanParser, type BooleanSyntax } from './boolean-parser.ts';
 import {
   checkQueryText,
   isUnstorable,
   QUERY_LIMITS,
   queryError,
   type SqlParams,
-  syntaxError,
   type TermExpander,
 } from './model.ts';
 import { regexProblem } from './regex.ts';
@@ -84,66 +84,23 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
-class QParser {
-  private i = 0;
+const Q_SYNTAX: BooleanSyntax = {
+  parameter: 'q',
+  or: '|',
+  and: ';',
+  space: ' \t',
+  separators: '";" (and), "|" (or)',
+  end: 'the end of the query',
+};
+
+class QParser extends BooleanParser<QTerm> {
   private terms = 0;
 
-  constructor(private readonly text: string) {}
-
-  parse(): QExpression {
-    const expression = this.or(0);
-    this.space();
-    if (this.i < this.text.length) {
-      if (this.text[this.i] === ')') this.fail('";" (and), "|" (or) or the end of the query; this ")" closes nothing');
-      this.fail('";" (and), "|" (or) or the end of the query');
-    }
-    return expression;
+  constructor(text: string) {
+    super(text, Q_SYNTAX);
   }
 
-  private fail(expected: string, at = this.i): never {
-    return syntaxError('q', this.text, at, expected);
-  }
-
-  private space(): void {
-    while (this.text[this.i] === ' ' || this.text[this.i] === '\t') this.i++;
-  }
-
-  private or(depth: number): QExpression {
-    const operands = [this.and(depth)];
-    for (this.space(); this.text[this.i] === '|'; this.space()) {
-      this.i++;
-      operands.push(this.and(depth));
-    }
-    return operands.length === 1 ? (operands[0] as QExpression) : { kind: 'or', operands: flatten('or', operands) };
-  }
-
-  private and(depth: number): QExpression {
-    const operands = [this.primary(depth)];
-    for (this.space(); this.text[this.i] === ';'; this.space()) {
-      this.i++;
-      operands.push(this.primary(depth));
-    }
-    return operands.length === 1 ? (operands[0] as QExpression) : { kind: 'and', operands: flatten('and', operands) };
-  }
-
-  private primary(depth: number): QExpression {
-    this.space();
-    if (this.text[this.i] === '(') {
-      if (depth >= QUERY_LIMITS.depth) this.fail(`at most ${QUERY_LIMITS.depth} levels of parentheses`);
-      const open = this.i;
-      this.i++;
-      const inner = this.or(depth + 1);
-      this.space();
-      if (this.text[this.i] !== ')') {
-        this.fail(`";" (and), "|" (or) or ")" to close the "(" at character ${open + 1}`);
-      }
-      this.i++;
-      return inner;
-    }
-    return this.term();
-  }
-
-  private term(): QTerm {
+  protected atom(): QTerm {
     if (++this.terms > QUERY_LIMITS.terms) this.fail(`at most ${QUERY_LIMITS.terms} query terms`);
     let negated = false;
     if (this.text[this.i] === '!') {
@@ -382,10 +339,6 @@ function isOrdered(value: QScalar): boolean {
 function isRealDate(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1) return false;
   return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
-}
-
-function flatten(kind: 'and' | 'or', operands: QExpression[]): QExpression[] {
-  return operands.flatMap((o) => (o.kind === kind ? o.operands : [o]));
 }
 
 /**

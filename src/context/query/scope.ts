@@ -1,5 +1,6 @@
 /** The NGSI-LD Scope Query Language (`scopeQ`, clause 4.19): its parser and its SQL over `e.scopes`. */
-import { checkQueryText, QUERY_LIMITS, type SqlParams, syntaxError } from './model.ts';
+import { BooleanParser } from './boolean-parser.ts';
+import { checkQueryText, QUERY_LIMITS, type SqlParams } from './model.ts';
 
 /**
  * One scope pattern: its levels (`+` = any one level) and whether it ends in `/#` (the scope and everything below).
@@ -16,63 +17,15 @@ export type ScopeQuery = ScopePattern | { kind: 'and'; operands: ScopeQuery[] } 
 // Scope levels as the hub stores them: anything but whitespace, the separators and the wildcards.
 const LEVEL = /[^\s/#+,;|()]+/y;
 
-class ScopeParser {
-  private i = 0;
+class ScopeParser extends BooleanParser<ScopePattern> {
   private scopes = 0;
-  constructor(private readonly text: string) {}
 
-  parse(): ScopeQuery {
-    const query = this.or(0);
-    this.space();
-    if (this.i < this.text.length) {
-      this.fail(this.text[this.i] === ')' ? '"," or "|" (or), ";" (and) or the end; this ")" closes nothing' : '"," or "|" (or), ";" (and) or the end');
-    }
-    return query;
-  }
-
-  private fail(expected: string, at = this.i): never {
-    return syntaxError('scopeQ', this.text, at, expected);
-  }
-
-  private space(): void {
-    while (this.text[this.i] === ' ') this.i++;
-  }
-
-  private or(depth: number): ScopeQuery {
-    const operands = [this.and(depth)];
-    for (this.space(); this.text[this.i] === ',' || this.text[this.i] === '|'; this.space()) {
-      this.i++;
-      operands.push(this.and(depth));
-    }
-    return operands.length === 1 ? (operands[0] as ScopeQuery) : { kind: 'or', operands: flatten('or', operands) };
-  }
-
-  private and(depth: number): ScopeQuery {
-    const operands = [this.primary(depth)];
-    for (this.space(); this.text[this.i] === ';'; this.space()) {
-      this.i++;
-      operands.push(this.primary(depth));
-    }
-    return operands.length === 1 ? (operands[0] as ScopeQuery) : { kind: 'and', operands: flatten('and', operands) };
-  }
-
-  private primary(depth: number): ScopeQuery {
-    this.space();
-    if (this.text[this.i] === '(') {
-      if (depth >= QUERY_LIMITS.depth) this.fail(`at most ${QUERY_LIMITS.depth} levels of parentheses`);
-      const open = this.i;
-      this.i++;
-      const inner = this.or(depth + 1);
-      this.space();
-      if (this.text[this.i] !== ')') this.fail(`"," or "|" (or), ";" (and) or ")" to close the "(" at character ${open + 1}`);
-      this.i++;
-      return inner;
-    }
-    return this.scope();
+  constructor(text: string) {
+    super(text, { parameter: 'scopeQ', or: ',|', and: ';', space: ' ', separators: '"," or "|" (or), ";" (and)', end: 'the end' });
   }
 
   /** `/level(/level)*` with `+` levels and an optional trailing `/#`; the leading "/" may be left out (as in example 5). */
-  private scope(): ScopePattern {
+  protected atom(): ScopePattern {
     if (++this.scopes > QUERY_LIMITS.terms) this.fail(`at most ${QUERY_LIMITS.terms} scopes`);
     const levels: string[] = [];
     if (this.text.startsWith('/#', this.i)) {
@@ -101,10 +54,6 @@ class ScopeParser {
       }
     }
   }
-}
-
-function flatten(kind: 'and' | 'or', operands: ScopeQuery[]): ScopeQuery[] {
-  return operands.flatMap((o) => (o.kind === kind ? o.operands : [o]));
 }
 
 /**

@@ -2,7 +2,7 @@
 import { migrate } from '../../platform/store/migrate.ts';
 import type { Store } from '../../platform/store/store.ts';
 import { openTestStore, type TestStore } from '../../platform/store/testing.ts';
-import { type AttributeKind, LOCATION, NGSI_LD, type StoredAttribute, type StoredAttributes } from '../model.ts';
+import { type AttributeKind, CONTENT_MEMBER, LOCATION, NGSI_LD, type StoredAttribute, type StoredAttributes } from '../model.ts';
 import { contextMigration } from '../schema.ts';
 import { SqlParams, type TermExpander } from './model.ts';
 
@@ -27,17 +27,7 @@ const STAMP = '2024-01-01T00:00:00.000Z';
  * @example instance('Property', 21, { observedAt: '2024-01-01T00:00:00.000Z' })
  */
 export function instance(kind: AttributeKind, content: unknown, extra: Partial<StoredAttribute> = {}): StoredAttribute {
-  const member: Record<AttributeKind, string> = {
-    Property: 'value',
-    GeoProperty: 'value',
-    Relationship: 'object',
-    LanguageProperty: 'languageMap',
-    VocabProperty: 'vocab',
-    JsonProperty: 'json',
-    ListProperty: 'valueList',
-    ListRelationship: 'objectList',
-  };
-  return { type: kind, [member[kind]]: content, createdAt: STAMP, modifiedAt: STAMP, ...extra } as StoredAttribute;
+  return { type: kind, [CONTENT_MEMBER[kind]]: content, createdAt: STAMP, modifiedAt: STAMP, ...extra } as StoredAttribute;
 }
 
 /** A hand-made entity row; attribute names are expanded with testTerms. */

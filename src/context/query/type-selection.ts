@@ -1,5 +1,6 @@
 /** The NGSI-LD Entity Type Selection Language (`type`, clause 4.17): its parser and its SQL over `e.types`. */
-import { checkQueryText, QUERY_LIMITS, type SqlParams, syntaxError, type TermExpander } from './model.ts';
+import { BooleanParser } from './boolean-parser.ts';
+import { checkQueryText, QUERY_LIMITS, type SqlParams, type TermExpander } from './model.ts';
 
 /** A parsed type selection. `all` is `*` (every type); type names are kept as written. */
 export type TypeSelection =
@@ -13,60 +14,14 @@ const TYPE = /[^\s,;|()]+/y;
 const NAME = /^[\p{L}][\p{L}\p{N}_]*(?::[\p{L}\p{N}_]+)?$/u;
 const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/;
 
-class TypeParser {
-  private i = 0;
+class TypeParser extends BooleanParser<TypeName> {
   private types = 0;
-  constructor(private readonly text: string) {}
 
-  parse(): TypeSelection {
-    this.space();
-    if (this.text.slice(this.i).trim() === '*') return { kind: 'all' };
-    const selection = this.or(0);
-    this.space();
-    if (this.i < this.text.length) {
-      this.fail(this.text[this.i] === ')' ? '"," or "|" (or), ";" (and) or the end; this ")" closes nothing' : '"," or "|" (or), ";" (and) or the end');
-    }
-    return selection;
+  constructor(text: string) {
+    super(text, { parameter: 'type', or: ',|', and: ';', space: ' ', separators: '"," or "|" (or), ";" (and)', end: 'the end' });
   }
 
-  private fail(expected: string, at = this.i): never {
-    return syntaxError('type', this.text, at, expected);
-  }
-
-  private space(): void {
-    while (this.text[this.i] === ' ') this.i++;
-  }
-
-  private or(depth: number): TypeSelection {
-    const operands = [this.and(depth)];
-    for (this.space(); this.text[this.i] === ',' || this.text[this.i] === '|'; this.space()) {
-      this.i++;
-      operands.push(this.and(depth));
-    }
-    return operands.length === 1 ? (operands[0] as TypeSelection) : { kind: 'or', operands: flatten('or', operands) };
-  }
-
-  private and(depth: number): TypeSelection {
-    const operands = [this.primary(depth)];
-    for (this.space(); this.text[this.i] === ';'; this.space()) {
-      this.i++;
-      operands.push(this.primary(depth));
-    }
-    return operands.length === 1 ? (operands[0] as TypeSelection) : { kind: 'and', operands: flatten('and', operands) };
-  }
-
-  private primary(depth: number): TypeSelection {
-    this.space();
-    if (this.text[this.i] === '(') {
-      if (depth >= QUERY_LIMITS.depth) this.fail(`at most ${QUERY_LIMITS.depth} levels of parentheses`);
-      const open = this.i;
-      this.i++;
-      const inner = this.or(depth + 1);
-      this.space();
-      if (this.text[this.i] !== ')') this.fail(`"," or "|" (or), ";" (and) or ")" to close the "(" at character ${open + 1}`);
-      this.i++;
-      return inner;
-    }
+  protected atom(): TypeName {
     TYPE.lastIndex = this.i;
     const m = TYPE.exec(this.text);
     if (!m) this.fail('an entity type, e.g. Building, or "("');
@@ -79,17 +34,15 @@ class TypeParser {
   }
 }
 
-function flatten(kind: 'and' | 'or', operands: TypeSelection[]): TypeSelection[] {
-  return operands.flatMap((o) => (o.kind === kind ? o.operands : [o]));
-}
-
 /**
  * Parses an entity type selection (clause 4.17): `,` or `|` is or, `;` is and (binding tighter), parentheses
  * group, and `*` alone selects every type. Throws AppError BAD_REQUEST_DATA naming the character at fault.
  * @example parseTypeSelection('(Home;Vehicle)|Motorhome')
  */
 export function parseTypeSelection(text: string): TypeSelection {
-  return new TypeParser(checkQueryText('type', text)).parse();
+  const checked = checkQueryText('type', text);
+  if (checked.trim() === '*') return { kind: 'all' };
+  return new TypeParser(checked).parse();
 }
 
 /**
