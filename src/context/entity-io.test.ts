@@ -18,7 +18,7 @@ const ctx = { terms, now: NOW };
 
 function stored(body: unknown): StoredEntity {
   const input = readEntity(body, ctx);
-  return { ...input, scopes: input.scopes ?? [], ownerDepartment: null, sharing: 'open', createdBy: null, createdAt: NOW, modifiedAt: NOW };
+  return { ...input, scopes: input.scopes ?? [], ownerDepartment: null, sharing: 'open', createdBy: null, createdAt: NOW, modifiedAt: NOW, version: 0 };
 }
 
 const sensor = {

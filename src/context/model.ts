@@ -73,6 +73,8 @@ export interface StoredEntity {
   createdAt: string;
   modifiedAt: string;
   attrs: StoredAttributes;
+  /** How many times the stored row was written; a write applies only to the version it read. */
+  version: number;
 }
 
 /** Well-known expanded IRIs. */

@@ -105,7 +105,7 @@ export class EntityReader {
   }
 
   /** The WHERE clause of a query, and the geo-query whose exact test runs after SQL. */
-  private where(call: ReadCall, query: EntityQuery, params: SqlParams): { sql: string; geo: GeoQuery | undefined } {
+  private where(call: ReadCall, query: EntityQuery, params: SqlParams): { from: string; sql: string; geo: GeoQuery | undefined } {
     const terms = call.terms;
     const conditions = ['e.tenant = $1'];
     const policy = readPolicySql(call.principal, params);
@@ -133,12 +133,19 @@ export class EntityReader {
     if (query.q !== undefined) conditions.push(qToSql(parseQ(query.q), terms, params));
     if (query.scopeQ !== undefined) conditions.push(scopeQToSql(parseScopeQ(query.scopeQ), params));
     const geo = query.geo ? parseGeoQuery(query.geo, terms) : undefined;
+    let from = 'ngsi_entities e';
     if (geo) {
       const prefilter = geoPrefilterSql(geo, params);
-      if (prefilter) conditions.push(prefilter);
-      else conditions.push(`e.attrs ? ${params.add(geo.geoproperty)}`);
+      if (prefilter) {
+        // The planner gives any box overlap a fixed 0.5% selectivity and, with ORDER BY id LIMIT,
+        // prefers walking the primary key and testing each row. The bounding box is what narrows a
+        // geo-query, so it is planned on its own (OFFSET 0 keeps the subquery from being merged).
+        from = `(SELECT * FROM ngsi_entities e WHERE e.tenant = $1 AND ${prefilter} OFFSET 0) e`;
+      } else {
+        conditions.push(`e.attrs ? ${params.add(geo.geoproperty)}`);
+      }
     }
-    return { sql: conditions.join(' AND '), geo };
+    return { from, sql: conditions.join(' AND '), geo };
   }
 
   /** Query Entities (5.7.2): one page in id order, and the total when asked. */
@@ -147,7 +154,7 @@ export class EntityReader {
       throw new AppError('TOO_MANY_RESULTS', `limit may be at most ${MAX_LIMIT}; page through the results with offset`);
     }
     const params = new SqlParams([call.tenant]);
-    const { sql, geo } = this.where(call, query, params);
+    const { from, sql, geo } = this.where(call, query, params);
     const store = this.deps.store;
     let result: QueryResult;
     if (!geo) {
@@ -156,16 +163,16 @@ export class EntityReader {
         query.limit === 0
           ? []
           : await store.query<EntityRow>(
-              `SELECT ${ENTITY_COLUMNS} FROM ngsi_entities e WHERE ${sql} ORDER BY e.id LIMIT ${pageParams.add(query.limit)} OFFSET ${pageParams.add(query.offset)}`,
+              `SELECT ${ENTITY_COLUMNS} FROM ${from} WHERE ${sql} ORDER BY e.id LIMIT ${pageParams.add(query.limit)} OFFSET ${pageParams.add(query.offset)}`,
               pageParams.values,
             );
       result = { entities: page.map(entityFromRow) };
       if (query.count) {
-        const rows = await store.query<{ n: number }>(`SELECT count(*)::int AS n FROM ngsi_entities e WHERE ${sql}`, params.values);
+        const rows = await store.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${from} WHERE ${sql}`, params.values);
         result.count = rows[0]?.n ?? 0;
       }
     } else {
-      result = await this.queryWithExactGeo(store, sql, params, geo, query);
+      result = await this.queryWithExactGeo(store, from, sql, params, geo, query);
     }
     await this.auditRestricted(call, result.entities, 'entity.query');
     return result;
@@ -175,7 +182,7 @@ export class EntityReader {
    * Geo-queries: SQL narrows by bounding box, the exact test runs here on the geometries, chunk by
    * chunk in id order, until the page is full (or, with count, to the end).
    */
-  private async queryWithExactGeo(store: Queryable, sql: string, params: SqlParams, geo: GeoQuery, query: EntityQuery): Promise<QueryResult> {
+  private async queryWithExactGeo(store: Queryable, from: string, sql: string, params: SqlParams, geo: GeoQuery, query: EntityQuery): Promise<QueryResult> {
     const wanted = query.offset + query.limit;
     const matches = (attrs: StoredAttribute[] | null | undefined) => {
       const instance = attrs?.find((a) => a.datasetId === undefined) ?? attrs?.[0];
@@ -191,7 +198,7 @@ export class EntityReader {
         const chunkParams = new SqlParams(params.values);
         const cursor = after === undefined ? '' : ` AND e.id > ${chunkParams.add(after)}`;
         const rows = await store.query<EntityRow>(
-          `SELECT ${ENTITY_COLUMNS} FROM ngsi_entities e WHERE ${sql}${cursor} ORDER BY e.id LIMIT ${chunk}`,
+          `SELECT ${ENTITY_COLUMNS} FROM ${from} WHERE ${sql}${cursor} ORDER BY e.id LIMIT ${chunk}`,
           chunkParams.values,
         );
         for (const row of rows) {
@@ -212,7 +219,7 @@ export class EntityReader {
       const geoIri = chunkParams.add(geo.geoproperty);
       const cursor = after === undefined ? '' : ` AND e.id > ${chunkParams.add(after)}`;
       const rows = await store.query<{ id: string; g: StoredAttribute[] | null }>(
-        `SELECT e.id, e.attrs->${geoIri} AS g FROM ngsi_entities e WHERE ${sql}${cursor} ORDER BY e.id LIMIT ${GEO_CHUNK}`,
+        `SELECT e.id, e.attrs->${geoIri} AS g FROM ${from} WHERE ${sql}${cursor} ORDER BY e.id LIMIT ${GEO_CHUNK}`,
         chunkParams.values,
       );
       for (const row of rows) {

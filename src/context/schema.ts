@@ -7,7 +7,8 @@ import type { Migration } from '../platform/store/migrate.ts';
  * - `attrs` StoredAttributes (model.ts): { attrIri: [instance, ...] };
  * - `attr_names` the attribute IRIs (GIN: `attrs`, discovery and counts without opening the jsonb);
  * - `location` the bounding box of the default instance of the `location` GeoProperty (GiST: geo prefilter);
- * - `owner_department`, `sharing`: the read policy, applied inside every query.
+ * - `owner_department`, `sharing`: the read policy, applied inside every query;
+ * - `version` counts writes: a write applies only to the version it read (optimistic concurrency).
  * `ngsi_type_attributes` is the discovery catalogue: every (type, attribute, kind) ever written, with
  * attr '' marking the type itself. It only grows on writes; reads confirm each row against the entities.
  * Fill factor 80 leaves room on each page so attribute updates stay HOT (no index churn).
@@ -28,6 +29,7 @@ export const contextMigration: Migration = {
       attrs jsonb NOT NULL,
       attr_names text[] NOT NULL DEFAULT '{}',
       location box,
+      version bigint NOT NULL DEFAULT 0,
       PRIMARY KEY (tenant, id)
     ) WITH (fillfactor = 80);
     CREATE INDEX ngsi_entities_types ON ngsi_entities USING gin (types);
@@ -40,5 +42,14 @@ export const contextMigration: Migration = {
       attr text NOT NULL,
       kind text NOT NULL,
       PRIMARY KEY (tenant, type, attr, kind)
-    );`,
+    );
+    -- Aborts a write statement whose rows changed since they were read (optimistic concurrency):
+    -- SQLSTATE 40001 (serialization_failure) tells the caller to read again and retry.
+    CREATE FUNCTION ngsi_write_check(written bigint, expected bigint) RETURNS bigint LANGUAGE plpgsql AS $$
+    BEGIN
+      IF written <> expected THEN
+        RAISE EXCEPTION 'entities changed while this write was prepared' USING ERRCODE = '40001';
+      END IF;
+      RETURN written;
+    END $$;`,
 };

@@ -102,6 +102,7 @@ export class ContextHub {
       createdAt: now,
       modifiedAt: now,
       attrs: input.attrs,
+      version: 0,
     };
   }
 

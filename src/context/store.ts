@@ -13,10 +13,11 @@ export interface EntityRow {
   created_at: Date | string;
   modified_at: Date | string;
   attrs: StoredEntity['attrs'];
+  version: number | string;
 }
 
 /** The columns every entity read selects (alias `e`). */
-export const ENTITY_COLUMNS = 'e.id, e.types, e.scopes, e.owner_department, e.sharing, e.created_by, e.created_at, e.modified_at, e.attrs';
+export const ENTITY_COLUMNS = 'e.id, e.types, e.scopes, e.owner_department, e.sharing, e.created_by, e.created_at, e.modified_at, e.attrs, e.version';
 
 const iso = (value: Date | string) => (value instanceof Date ? value.toISOString() : new Date(value).toISOString());
 
@@ -31,6 +32,7 @@ export function entityFromRow(row: EntityRow): StoredEntity {
     createdAt: iso(row.created_at),
     modifiedAt: iso(row.modified_at),
     attrs: row.attrs,
+    version: Number(row.version),
   };
 }
 
@@ -55,52 +57,74 @@ function rowOf(entity: StoredEntity) {
     attrs: entity.attrs,
     attr_names: Object.keys(entity.attrs),
     location: locationBox(entity),
+    version: entity.version,
   };
 }
 
 const RECORD_SHAPE =
   'id text, types text[], scopes text[], owner_department text, sharing text, created_by text, created_at timestamptz, modified_at timestamptz, attrs jsonb, attr_names text[], location text';
 
-/** Reads entities by id, locking them for the rest of the transaction. */
-export async function lockEntities(q: Queryable, tenant: string, ids: readonly string[]): Promise<Map<string, StoredEntity>> {
+/** Reads entities by id; `lock` holds them for the rest of the caller's transaction (writes check the version anyway). */
+export async function readEntities(q: Queryable, tenant: string, ids: readonly string[], lock = false): Promise<Map<string, StoredEntity>> {
   if (ids.length === 0) return new Map();
   const rows = await q.query<EntityRow>(
-    `SELECT ${ENTITY_COLUMNS} FROM ngsi_entities e WHERE e.tenant = $1 AND e.id = ANY($2::text[]) ORDER BY e.id FOR UPDATE`,
+    `SELECT ${ENTITY_COLUMNS} FROM ngsi_entities e WHERE e.tenant = $1 AND e.id = ANY($2::text[])${lock ? ' ORDER BY e.id FOR UPDATE' : ''}`,
     [tenant, ids],
   );
   return new Map(rows.map((row) => [row.id, entityFromRow(row)]));
 }
 
-/** Inserts entities; returns the ids actually inserted (an id another transaction created meanwhile is skipped). */
-export async function insertEntities(q: Queryable, tenant: string, entities: readonly StoredEntity[]): Promise<Set<string>> {
-  if (entities.length === 0) return new Set();
-  const rows = await q.query<{ id: string }>(
-    `INSERT INTO ngsi_entities (tenant, id, types, scopes, owner_department, sharing, created_by, created_at, modified_at, attrs, attr_names, location)
-     SELECT $1, x.id, x.types, coalesce(x.scopes, '{}'), x.owner_department, x.sharing, x.created_by, x.created_at, x.modified_at, x.attrs, x.attr_names, x.location::box
-     FROM jsonb_to_recordset($2::jsonb) AS x(${RECORD_SHAPE})
-     ON CONFLICT (tenant, id) DO NOTHING
-     RETURNING id`,
-    [tenant, JSON.stringify(entities.map(rowOf))],
-  );
-  return new Set(rows.map((r) => r.id));
+export interface EntityChanges {
+  inserts: readonly StoredEntity[];
+  /** New states of entities that exist; each applies only if the row still has the version that was read. */
+  updates: readonly StoredEntity[];
+  deletes: ReadonlyArray<{ id: string; version: number }>;
+  catalog: ReadonlyArray<{ type: string; attr: string; kind: string }>;
+  /** The INSERT of the audit rows for `$4` (see AuditLog.insertSql), and the rows. */
+  audit: { sql: string; rows: readonly unknown[] } | undefined;
 }
 
-/** Writes the new state of entities that exist (and are locked by this transaction). */
-export async function updateEntities(q: Queryable, tenant: string, entities: readonly StoredEntity[]): Promise<void> {
-  if (entities.length === 0) return;
+/**
+ * Writes every change of a request in ONE statement (inserts, updates, deletes, catalogue and audit
+ * in a data-modifying WITH), so it is atomic without a transaction and costs one round trip.
+ * A row created or changed by someone else since it was read aborts the whole statement with
+ * SQLSTATE 40001, and the caller reads again and retries.
+ */
+export async function writeChanges(q: Queryable, tenant: string, changes: EntityChanges): Promise<void> {
+  const rows = [
+    ...changes.inserts.map((e) => ({ op: 'i', ...rowOf(e) })),
+    ...changes.updates.map((e) => ({ op: 'u', ...rowOf(e) })),
+    ...changes.deletes.map((d) => ({ op: 'd', id: d.id, version: d.version })),
+  ];
+  const expected = rows.length;
   await q.query(
-    `UPDATE ngsi_entities e
-     SET types = x.types, scopes = coalesce(x.scopes, '{}'), owner_department = x.owner_department, sharing = x.sharing,
-         modified_at = x.modified_at, attrs = x.attrs, attr_names = x.attr_names, location = x.location::box
-     FROM jsonb_to_recordset($2::jsonb) AS x(${RECORD_SHAPE})
-     WHERE e.tenant = $1 AND e.id = x.id`,
-    [tenant, JSON.stringify(entities.map(rowOf))],
+    `WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(op text, ${RECORD_SHAPE}, version bigint)),
+     ins AS (
+       INSERT INTO ngsi_entities (tenant, id, types, scopes, owner_department, sharing, created_by, created_at, modified_at, attrs, attr_names, location)
+       SELECT $1, x.id, x.types, coalesce(x.scopes, '{}'), x.owner_department, x.sharing, x.created_by, x.created_at, x.modified_at, x.attrs, x.attr_names, x.location::box
+       FROM x WHERE x.op = 'i'
+       ON CONFLICT (tenant, id) DO NOTHING
+       RETURNING 1),
+     upd AS (
+       UPDATE ngsi_entities e
+       SET types = x.types, scopes = coalesce(x.scopes, '{}'), owner_department = x.owner_department, sharing = x.sharing,
+           modified_at = x.modified_at, attrs = x.attrs, attr_names = x.attr_names, location = x.location::box, version = e.version + 1
+       FROM x WHERE x.op = 'u' AND e.tenant = $1 AND e.id = x.id AND e.version = x.version
+       RETURNING 1),
+     del AS (
+       DELETE FROM ngsi_entities e USING x
+       WHERE x.op = 'd' AND e.tenant = $1 AND e.id = x.id AND e.version = x.version
+       RETURNING 1),
+     cat AS (
+       INSERT INTO ngsi_type_attributes (tenant, type, attr, kind)
+       SELECT $1, c.type, c.attr, c.kind FROM jsonb_to_recordset($3::jsonb) AS c(type text, attr text, kind text)
+       ON CONFLICT DO NOTHING)${changes.audit ? `,
+     aud AS (${changes.audit.sql})` : ''}
+     SELECT ngsi_write_check((SELECT count(*) FROM ins) + (SELECT count(*) FROM upd) + (SELECT count(*) FROM del), $${changes.audit ? 5 : 4})`,
+    changes.audit
+      ? [tenant, JSON.stringify(rows), JSON.stringify(changes.catalog), JSON.stringify(changes.audit.rows), expected]
+      : [tenant, JSON.stringify(rows), JSON.stringify(changes.catalog), expected],
   );
-}
-
-export async function deleteEntities(q: Queryable, tenant: string, ids: readonly string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await q.query('DELETE FROM ngsi_entities WHERE tenant = $1 AND id = ANY($2::text[])', [tenant, ids]);
 }
 
 /** Remembers, per city, which (type, attribute, kind) the catalogue already holds, so hot writes add nothing. */
@@ -133,14 +157,4 @@ export class TypeCatalog {
     }
     for (const r of rows) known.add(`${r.type}\u0001${r.attr}\u0001${r.kind}`);
   }
-}
-
-export async function recordCatalog(q: Queryable, tenant: string, rows: ReadonlyArray<{ type: string; attr: string; kind: string }>): Promise<void> {
-  if (rows.length === 0) return;
-  await q.query(
-    `INSERT INTO ngsi_type_attributes (tenant, type, attr, kind)
-     SELECT $1, x.type, x.attr, x.kind FROM jsonb_to_recordset($2::jsonb) AS x(type text, attr text, kind text)
-     ON CONFLICT DO NOTHING`,
-    [tenant, JSON.stringify(rows)],
-  );
 }

@@ -1,11 +1,11 @@
-/** The hub's one write path: every create, update, merge and delete — single or batched — runs here, in one transaction with batched SQL. */
+/** The hub's one write path: every create, update, merge and delete — single or batched — runs here: read, decide in TypeScript, write in one statement. */
 import type { Principal } from '../platform/auth/model.ts';
 import type { AuditLog } from '../platform/audit/service.ts';
 import { AppError, isAppError } from '../platform/errors/app-error.ts';
 import type { Queryable, Store } from '../platform/store/store.ts';
 import type { StoredEntity } from './model.ts';
 import { canCreate, canWrite } from './policy.ts';
-import { deleteEntities, insertEntities, lockEntities, recordCatalog, type TypeCatalog, updateEntities } from './store.ts';
+import { readEntities, type TypeCatalog, writeChanges } from './store.ts';
 
 /** Who writes, where, and why (for the audit). */
 export interface WriteCall {
@@ -16,7 +16,7 @@ export interface WriteCall {
 
 /**
  * What one item of a write does, given the entity's current state (undefined: it does not exist):
- * the new state, `null` to delete, or an AppError for this item alone.
+ * the new state, `null` to delete, `undefined` to leave it, or an AppError thrown for this item alone.
  */
 export type WriteStep<R> = (current: StoredEntity | undefined) => { next: StoredEntity | null | undefined; result: R };
 
@@ -27,15 +27,18 @@ export interface WriteItem<R> {
 
 export type ItemOutcome<R> = { id: string; ok: true; result: R; created: boolean } | { id: string; ok: false; error: AppError };
 
-/** Raised inside the transaction when a concurrent writer created an entity this batch meant to create. */
-class InsertRace extends Error {}
+/** How often a write is re-read and retried when others changed its entities meanwhile. */
+const MAX_ATTEMPTS = 5;
 
-const MAX_ATTEMPTS = 3;
+function isWriteConflict(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '40001';
+}
 
 /**
  * Applies `items` in order (an id may appear twice: the second sees the first's result) and writes
- * every change in a handful of statements. Item errors do not stop the others (207 semantics); any
- * other error rolls the whole batch back.
+ * every change in one statement. Item errors do not stop the others (207 semantics); any other error
+ * writes nothing. Concurrency is optimistic: the statement applies only to the versions that were
+ * read, else it is retried from a fresh read — no lock is held while TypeScript works.
  */
 export async function writeEntities<R>(
   deps: { store: Store; audit: AuditLog; catalog: TypeCatalog },
@@ -45,24 +48,33 @@ export async function writeEntities<R>(
 ): Promise<ItemOutcome<R>[]> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const { outcomes, catalogRows } = await deps.store.transaction((tx) => applyOnce(tx, deps, call, action, items));
-      deps.catalog.remember(call.tenant, catalogRows);
-      return outcomes;
+      // First optimistically, without a lock; if others keep winning, with the rows locked.
+      const applied =
+        attempt === 1
+          ? await applyOnce(deps.store, deps, call, action, items, false)
+          : await deps.store.transaction((tx) => applyOnce(tx, deps, call, action, items, true));
+      // Only once committed: a catalogue row remembered but rolled back would hide a type from discovery.
+      deps.catalog.remember(call.tenant, applied.catalog);
+      return applied.outcomes;
     } catch (error) {
-      if (!(error instanceof InsertRace) || attempt >= MAX_ATTEMPTS) throw error;
+      if (!isWriteConflict(error)) throw error;
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new AppError('CONFLICT', 'These entities are being changed by others right now; try again', { retryAfter: 1 });
+      }
     }
   }
 }
 
 async function applyOnce<R>(
-  tx: Queryable,
+  q: Queryable,
   deps: { audit: AuditLog; catalog: TypeCatalog },
   call: WriteCall,
   action: string,
   items: readonly WriteItem<R>[],
-): Promise<{ outcomes: ItemOutcome<R>[]; catalogRows: ReturnType<TypeCatalog['missing']> }> {
+  lock: boolean,
+): Promise<{ outcomes: ItemOutcome<R>[]; catalog: ReturnType<TypeCatalog['missing']> }> {
   const ids = [...new Set(items.map((i) => i.id))];
-  const existing = await lockEntities(tx, call.tenant, ids);
+  const existing = await readEntities(q, call.tenant, ids, lock);
   const state = new Map<string, StoredEntity | null>(existing);
   const outcomes: ItemOutcome<R>[] = [];
   for (const item of items) {
@@ -90,40 +102,36 @@ async function applyOnce<R>(
 
   const inserts: StoredEntity[] = [];
   const updates: StoredEntity[] = [];
-  const deletes: string[] = [];
+  const deletes: Array<{ id: string; version: number }> = [];
   for (const [id, next] of state) {
     const before = existing.get(id);
     if (next === null) {
-      if (before) deletes.push(id);
+      if (before) deletes.push({ id, version: before.version });
     } else if (!before) {
       inserts.push(next);
     } else if (next !== before) {
-      updates.push(next);
+      // The version read, whatever the steps did: the write applies only if nobody wrote since.
+      updates.push({ ...next, version: before.version });
     }
   }
-  const inserted = await insertEntities(tx, call.tenant, inserts);
-  if (inserted.size !== inserts.length) throw new InsertRace();
-  await updateEntities(tx, call.tenant, updates);
-  await deleteEntities(tx, call.tenant, deletes);
-  const catalogRows = deps.catalog.missing(call.tenant, [...inserts, ...updates]);
-  await recordCatalog(tx, call.tenant, catalogRows);
+  if (inserts.length + updates.length + deletes.length === 0) return { outcomes, catalog: [] };
 
-  const changed = [...inserts, ...updates].map((e) => e.id).concat(deletes);
-  if (changed.length > 0) {
-    await deps.audit.record(tx, {
-      tenant: call.tenant,
-      actor: call.principal,
-      action,
-      target: { type: 'entity', id: changed.length === 1 ? (changed[0] as string) : null },
-      requestId: call.requestId,
-      details: {
-        count: changed.length,
-        created: inserts.length,
-        updated: updates.length,
-        deleted: deletes.length,
-        ids: changed.slice(0, 20),
-      },
-    });
-  }
-  return { outcomes, catalogRows };
+  const catalog = deps.catalog.missing(call.tenant, [...inserts, ...updates]);
+  const changed = [...inserts, ...updates].map((e) => e.id).concat(deletes.map((d) => d.id));
+  const auditRows = deps.audit.rows({
+    tenant: call.tenant,
+    actor: call.principal,
+    action,
+    target: { type: 'entity', id: changed.length === 1 ? (changed[0] as string) : null },
+    requestId: call.requestId,
+    details: { count: changed.length, created: inserts.length, updated: updates.length, deleted: deletes.length, ids: changed.slice(0, 20) },
+  });
+  await writeChanges(q, call.tenant, {
+    inserts,
+    updates,
+    deletes,
+    catalog,
+    audit: { sql: deps.audit.insertSql('$4'), rows: auditRows },
+  });
+  return { outcomes, catalog };
 }

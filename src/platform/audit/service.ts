@@ -1,7 +1,7 @@
 /** The audit trail: who did what, when, to what, and with which outcome — written in the caller's transaction. */
 import { AppError } from '../errors/app-error.ts';
 import type { Principal } from '../auth/model.ts';
-import { type BatchColumn, insertBatch, type Queryable } from '../store/store.ts';
+import { type BatchColumn, insertBatch, insertBatchSql, type Queryable } from '../store/store.ts';
 
 const AUDIT_COLUMNS: readonly BatchColumn[] = [
   ...['tenant_id', 'actor_type', 'actor_id', 'actor_name', 'action', 'target_type', 'target_id', 'outcome', 'reason', 'request_id'].map(
@@ -63,9 +63,23 @@ interface AuditRow {
 export class AuditLog {
   /** Appends events with one statement; pass the transaction of the change so both commit together. */
   async record(q: Queryable, events: AuditEvent | readonly AuditEvent[]): Promise<void> {
+    const rows = this.rows(events);
+    if (rows.length === 0) return;
+    await insertBatch(q, 'audit_log', AUDIT_COLUMNS, rows);
+  }
+
+  /**
+   * The INSERT of `events` for use inside a caller's own statement (a data-modifying WITH), so a
+   * change and its audit commit as one statement: `param` is the placeholder of JSON.stringify(rows(events)).
+   */
+  insertSql(param: string): string {
+    return insertBatchSql('audit_log', AUDIT_COLUMNS, param);
+  }
+
+  /** Audit events as rows of the audit table. */
+  rows(events: AuditEvent | readonly AuditEvent[]) {
     const list = Array.isArray(events) ? events : [events as AuditEvent];
-    if (list.length === 0) return;
-    const rows = list.map((e) => ({
+    return list.map((e) => ({
       tenant_id: e.tenant,
       actor_type: e.actor.kind,
       actor_id: e.actor.id,
@@ -78,7 +92,6 @@ export class AuditLog {
       request_id: e.requestId ?? null,
       details: e.details ?? {},
     }));
-    await insertBatch(q, 'audit_log', AUDIT_COLUMNS, rows);
   }
 
   async list(q: Queryable, tenant: string, query: AuditQuery): Promise<{ entries: AuditEntry[]; next: string | null }> {

@@ -31,6 +31,17 @@ function identifier(name: string): string {
 }
 
 /**
+ * The INSERT of a batched write whose rows travel as one jsonb parameter (`param`, e.g. "$1"), for
+ * use alone or inside a larger statement (a data-modifying WITH).
+ */
+export function insertBatchSql(table: string, columns: readonly BatchColumn[], param: string, onConflict = ''): string {
+  const names = columns.map((c) => identifier(c.name)).join(', ');
+  const shape = columns.map((c) => `${identifier(c.name)} ${c.type}`).join(', ');
+  return `INSERT INTO ${identifier(table)} (${names})
+       SELECT ${names} FROM jsonb_to_recordset(${param}::jsonb) AS x(${shape}) ${onConflict}`;
+}
+
+/**
  * Inserts many rows in one statement (rows travel as one jsonb parameter), so a batch costs one
  * round trip whatever its size. Returns the number of rows written.
  * @example await insertBatch(tx, 'readings', [{ name: 'id', type: 'text' }], [{ id: 'a' }])
@@ -43,13 +54,8 @@ export async function insertBatch(
   onConflict = '',
 ): Promise<number> {
   if (rows.length === 0) return 0;
-  const names = columns.map((c) => identifier(c.name)).join(', ');
-  const shape = columns.map((c) => `${identifier(c.name)} ${c.type}`).join(', ');
   const result = await q.query<{ n: number }>(
-    `WITH written AS (
-       INSERT INTO ${identifier(table)} (${names})
-       SELECT ${names} FROM jsonb_to_recordset($1::jsonb) AS x(${shape}) ${onConflict}
-       RETURNING 1)
+    `WITH written AS (${insertBatchSql(table, columns, '$1', onConflict)} RETURNING 1)
      SELECT count(*)::int AS n FROM written`,
     [JSON.stringify(rows)],
   );
