@@ -171,7 +171,8 @@ export function contextRoutes(deps: ContextRoutesDeps): FastifyPluginAsync {
       if (query.limit === 0 && !query.count) {
         throw new AppError('BAD_REQUEST_DATA', 'limit=0 returns no entities; use it with count=true to learn how many match');
       }
-      const selective = query.ids || query.idPattern || query.type || query.attrs || query.q || query.geo || query.scopeQ || boolParam(q, 'local');
+      const local = boolParam(q, 'local');
+      const selective = query.ids || query.idPattern || query.type || query.attrs || query.q || query.geo || query.scopeQ || local;
       if (!selective) {
         throw new AppError('BAD_REQUEST_DATA', 'Say what to query: give at least one of type, id, idPattern, attrs, q, geoQ or scopeQ (or local=true for everything)');
       }

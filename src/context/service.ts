@@ -256,6 +256,7 @@ export class ContextHub {
       throw new AppError('BAD_REQUEST_DATA', 'The body must be a JSON object with the members to change, e.g. {"value": 21}');
     }
     const raw = body as Record<string, unknown>;
+    if (Object.keys(raw).length === 0) throw new AppError('BAD_REQUEST_DATA', 'The body is empty; give the members to change, e.g. {"value": 21}');
     const datasetId = typeof raw.datasetId === 'string' ? raw.datasetId : undefined;
     single(
       await this.write(call, 'entity.patchAttr', [

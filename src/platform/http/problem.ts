@@ -35,7 +35,8 @@ const FRAMEWORK_DETAIL: Record<string, (e: FrameworkError, limit: number) => str
     'The Content-Type is not supported here; send application/json (or application/ld+json on the NGSI-LD API)',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => 'The Content-Length header does not match the body that was sent',
   FST_ERR_CTP_INVALID_TYPE: () => 'The Content-Type header is malformed',
-  FST_ERR_BAD_URL: () => 'The URL is malformed (check its percent-encoding)',
+  FST_ERR_BAD_URL: () => 'The URL is malformed: a percent-encoding in its path is not valid UTF-8 (e.g. "%C3%28" or a lone "%")',
+  FST_ERR_MAX_PARAM_LENGTH: () => 'A path segment of the URL is longer than 2048 characters (entity ids and attribute names must be shorter)',
   FST_ERR_ASYNC_CONSTRAINT: () => 'The request could not be routed',
 };
 

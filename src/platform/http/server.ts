@@ -5,7 +5,13 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyReply,
+  LogController,
+} from 'fastify';
 import secureJson from 'secure-json-parse';
 import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -26,6 +32,52 @@ export interface ServerOptions extends AccessOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+/** Deepest nesting of arrays and objects a JSON body may have (NGSI-LD entities need a handful). */
+export const MAX_JSON_DEPTH = 100;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The nesting depth of JSON text beyond `limit`, found without parsing (so a hostile body never reaches a recursive parser). */
+function exceedsDepth(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > limit) return true;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return false;
+}
+
+/**
+ * Parses a JSON body strictly: valid UTF-8, nesting within MAX_JSON_DEPTH, and no __proto__ /
+ * constructor.prototype keys. Errors say where the JSON breaks.
+ */
+function parseJsonBody(body: Buffer): unknown {
+  if (body.length === 0) throw new AppError('BAD_REQUEST_DATA', 'The body is empty but the Content-Type says JSON; send a JSON document');
+  let text: string;
+  try {
+    text = strictUtf8.decode(body);
+  } catch {
+    throw new AppError('INVALID_REQUEST', 'The body is not valid UTF-8; send JSON text encoded as UTF-8');
+  }
+  // The decoder drops one byte-order mark; anything left before the JSON is not JSON.
+  if (text.charCodeAt(0) === 0xfeff) throw new AppError('INVALID_REQUEST', 'The body is not valid JSON: it starts with a second byte-order mark');
+  if (exceedsDepth(text, MAX_JSON_DEPTH)) {
+    throw new AppError('BAD_REQUEST_DATA', `The body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep`);
+  }
+  try {
+    return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    // NGSI-LD (clause 6.3.2): a body that is not JSON is an InvalidRequest, unlike well-formed but wrong data.
+    throw new AppError('INVALID_REQUEST', `The body is not valid JSON: ${reason}`);
+  }
+}
 // Paths the portal never owns: an unknown one is a 404, not the portal's index.html.
 const SERVER_PREFIXES = [...API_PREFIXES, '/docs', '/metrics', '/healthz'];
 
@@ -42,6 +94,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     return503OnClosing: true,
     routerOptions: { maxParamLength: 2048 },
+    // URLs the router cannot even decode get the same problem+json refusal as everything else.
+    frameworkErrors: (error, request, reply) => {
+      const classified = classifyError(error, options.bodyLimit);
+      // The router's reply type is generic over route schemas it does not have yet.
+      (reply as unknown as FastifyReply)
+        .status(classified.problem.status)
+        .type('application/problem+json')
+        .send({ ...classified.problem, instance: (request.url ?? '').split('?')[0]?.slice(0, 200), requestId: request.id });
+    },
     ajv: { customOptions: { allErrors: false, coerceTypes: 'array', removeAdditional: false } },
   });
 
@@ -50,19 +111,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser(
     ['application/json', 'application/ld+json', 'application/merge-patch+json', 'application/geo+json'],
-    { parseAs: 'string' },
+    { parseAs: 'buffer' },
     (_request, body, done) => {
-      const text = body as string;
-      if (text.length === 0) {
-        done(new AppError('BAD_REQUEST_DATA', 'The body is empty but the Content-Type says JSON; send a JSON document'), undefined);
-        return;
-      }
       try {
-        done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+        done(null, parseJsonBody(body as Buffer));
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        // NGSI-LD (clause 6.3.2): a body that is not JSON is an InvalidRequest, unlike well-formed but wrong data.
-        done(new AppError('INVALID_REQUEST', `The body is not valid JSON: ${reason}`), undefined);
+        done(error as Error, undefined);
       }
     },
   );
