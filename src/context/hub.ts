@@ -29,13 +29,19 @@ export async function createContextHub(deps: {
   config: Config;
 }): Promise<ContextHubParts> {
   const ld = await createLdContexts({ store: deps.store, logger: deps.logger, config: deps.config });
-  const hub = new ContextHub(deps);
+  const hub = new ContextHub({
+    ...deps,
+    onError: (error) => deps.logger.warn({ err: error }, 'could not refresh the planner statistics of ngsi_entities'),
+  });
   const reader = new EntityReader(deps);
   return {
     hub,
     reader,
     resolver: ld.resolver,
     routes: [contextRoutes({ hub, reader, resolver: ld.resolver }), ld.routes],
-    close: () => ld.close(),
+    close: async () => {
+      await hub.close();
+      await ld.close();
+    },
   };
 }

@@ -25,7 +25,7 @@ import {
 import type { TermMap } from './ld/model.ts';
 import { CONTENT_MEMBER, type SharingClass, type StoredAttribute, type StoredEntity } from './model.ts';
 import { isCityWide, principalKey } from './policy.ts';
-import { TypeCatalog } from './store.ts';
+import { PlannerStatistics, TypeCatalog } from './store.ts';
 import { type ItemOutcome, type WriteCall, type WriteItem, writeEntities } from './write-batch.ts';
 
 /** A call on the hub: who, in which city, with which @context. */
@@ -61,10 +61,16 @@ function single<R>(outcomes: ItemOutcome<R>[]): R {
 }
 
 export class ContextHub {
-  private readonly deps: { store: Store; audit: AuditLog; tenancy: Tenancy; catalog: TypeCatalog };
+  private readonly deps: { store: Store; audit: AuditLog; tenancy: Tenancy; catalog: TypeCatalog; statistics: PlannerStatistics };
 
-  constructor(deps: { store: Store; audit: AuditLog; tenancy: Tenancy }) {
-    this.deps = { ...deps, catalog: new TypeCatalog() };
+  constructor(deps: { store: Store; audit: AuditLog; tenancy: Tenancy; onError?: (error: unknown) => void }) {
+    const statistics = new PlannerStatistics(deps.store, deps.onError ?? (() => undefined));
+    this.deps = { ...deps, catalog: new TypeCatalog(), statistics };
+  }
+
+  /** Stops background maintenance; call before the store closes. */
+  close(): Promise<void> {
+    return this.deps.statistics.close();
   }
 
   get store(): Store {

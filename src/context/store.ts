@@ -158,3 +158,46 @@ export class TypeCatalog {
     for (const r of rows) known.add(`${r.type}\u0001${r.attr}\u0001${r.kind}`);
   }
 }
+
+/**
+ * Keeps the planner's statistics fresh after bulk loads: PGlite never analyzes by itself, and
+ * without statistics geo-queries plan badly (a 10× slower plan was measured at 100k entities).
+ * After `threshold` inserted entities it runs ANALYZE once, a little later, in the background.
+ */
+export class PlannerStatistics {
+  #inserted = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(
+    private readonly q: Queryable,
+    private readonly onError: (error: unknown) => void,
+    private readonly threshold = 5000,
+    private readonly delayMs = 2000,
+  ) {}
+
+  noteInserted(count: number): void {
+    if (this.#closed || count === 0) return;
+    this.#inserted += count;
+    if (this.#inserted < this.threshold || this.#timer || this.#running) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#inserted = 0;
+      this.#running = this.q
+        .query('ANALYZE ngsi_entities')
+        .then(() => undefined, this.onError)
+        .finally(() => {
+          this.#running = undefined;
+        });
+    }, this.delayMs);
+    this.#timer.unref();
+  }
+
+  /** Cancels a pending ANALYZE and waits for a running one; call before the store closes. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#running;
+  }
+}

@@ -5,7 +5,7 @@ import { AppError, isAppError } from '../platform/errors/app-error.ts';
 import type { Queryable, Store } from '../platform/store/store.ts';
 import type { StoredEntity } from './model.ts';
 import { canCreate, canWrite } from './policy.ts';
-import { readEntities, type TypeCatalog, writeChanges } from './store.ts';
+import { type PlannerStatistics, readEntities, type TypeCatalog, writeChanges } from './store.ts';
 
 /** Who writes, where, and why (for the audit). */
 export interface WriteCall {
@@ -41,7 +41,7 @@ function isWriteConflict(error: unknown): boolean {
  * read, else it is retried from a fresh read — no lock is held while TypeScript works.
  */
 export async function writeEntities<R>(
-  deps: { store: Store; audit: AuditLog; catalog: TypeCatalog },
+  deps: { store: Store; audit: AuditLog; catalog: TypeCatalog; statistics?: PlannerStatistics },
   call: WriteCall,
   action: string,
   items: readonly WriteItem<R>[],
@@ -55,6 +55,7 @@ export async function writeEntities<R>(
           : await deps.store.transaction((tx) => applyOnce(tx, deps, call, action, items, true));
       // Only once committed: a catalogue row remembered but rolled back would hide a type from discovery.
       deps.catalog.remember(call.tenant, applied.catalog);
+      deps.statistics?.noteInserted(applied.outcomes.filter((o) => o.ok && o.created).length);
       return applied.outcomes;
     } catch (error) {
       if (!isWriteConflict(error)) throw error;

@@ -1,6 +1,7 @@
 /** The HTTP server: Fastify with request ids, problem-details errors, access control, metrics, docs and the portal. */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
@@ -104,6 +105,23 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         .send({ ...classified.problem, instance: (request.url ?? '').split('?')[0]?.slice(0, 200), requestId: request.id });
     },
     ajv: { customOptions: { allErrors: false, coerceTypes: 'array', removeAdditional: false } },
+    // Requests Node's HTTP parser refuses before Fastify sees them (e.g. a head over 16 kB).
+    clientErrorHandler: (error: Error & { code?: string }, socket) => {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return;
+      const [status, detail] =
+        error.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'The request line and headers are larger than 16 kB; send long queries as POST /ngsi-ld/v1/entityOperations/query']
+          : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? [408, 'The request took too long to arrive']
+            : [400, 'The request is not valid HTTP'];
+      const body = JSON.stringify({ type: `urn:citycloud:errors:${status === 400 ? 'BadRequest' : 'ClientError'}`, title: http.STATUS_CODES[status], status, detail });
+      if (socket.writable) {
+        socket.write(
+          `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/problem+json\r\nConnection: close\r\n\r\n${body}`,
+        );
+      }
+      socket.destroy(error);
+    },
   });
 
   // JSON bodies (NGSI-LD and merge-patch too): the error says where the syntax breaks, and
