@@ -1,8 +1,26 @@
-/** Baseline for the HTTP benchmark: a bare Fastify route with no hooks, auth, logging or metrics. */
+/**
+ * Baseline for the HTTP benchmarks: bare Fastify routes with no hooks, auth, logging, metrics or
+ * database, answering what CityCloud's routes answer (same status, same body shape and size).
+ */
 import Fastify from 'fastify';
+
+const LINK = '<https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.9.jsonld>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"';
+
+/** A page of 20 entities shaped like the query benchmark's AirQualityObserved. */
+const PAGE = Array.from({ length: 20 }, (_, i) => ({
+  id: `urn:ngsi-ld:AirQualityObserved:hz-${String(i).padStart(6, '0')}`,
+  type: 'AirQualityObserved',
+  pm25: { type: 'Property', value: 50 + i, unitCode: 'GQ' },
+  temperature: { type: 'Property', value: 18.5, unitCode: 'CEL' },
+  location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [120.2 + i / 1000, 30.25] } },
+}));
 
 const app = Fastify({ logger: false });
 app.get('/api/v1/auth/session', async () => ({ kind: 'user', id: 'u', name: 'bench', tenant: 'hangzhou', roles: ['admin'], department: null }));
+// Update Attributes: read the JSON body, answer 204.
+app.patch('/ngsi-ld/v1/entities/:entityId/attrs', async (_request, reply) => reply.status(204).send());
+// Query Entities: a canned page.
+app.get('/ngsi-ld/v1/entities', async (_request, reply) => reply.header('link', LINK).send(PAGE));
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 process.stdout.write(`Portal:   http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/\n`);

@@ -1,14 +1,23 @@
-/** `npm run bench`: runs every benchmark on the embedded store and, with DATABASE_URL, on PostgreSQL; writes BENCHMARKS.md. */
+/**
+ * `npm run bench`: runs every benchmark on the embedded store and, with DATABASE_URL, on PostgreSQL; writes BENCHMARKS.md.
+ * BENCH_ONLY=http,upsert,patch,query (or context) picks benchmarks; BENCH_DRIVERS=pglite|postgres picks stores.
+ */
 import path from 'node:path';
+import { benchContext } from './context.bench.ts';
+import type { Driver } from './harness.ts';
 import { benchHttp } from './http.bench.ts';
 import { type BenchResult, writeReport } from './report.ts';
 
 const databaseUrl = process.env.DATABASE_URL?.trim() || undefined;
-const drivers: Array<'pglite' | 'postgres'> = databaseUrl ? ['pglite', 'postgres'] : ['pglite'];
+const available: Driver[] = databaseUrl ? ['pglite', 'postgres'] : ['pglite'];
+const asked = process.env.BENCH_DRIVERS?.split(',').map((d) => d.trim());
+const drivers = asked ? available.filter((d) => asked.includes(d)) : available;
+const only = new Set((process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 const started = new Date();
 const results: BenchResult[] = [];
 
-results.push(...(await benchHttp(drivers, databaseUrl)));
+if (only.size === 0 || only.has('http')) results.push(...(await benchHttp(drivers, databaseUrl)));
+if (only.size === 0 || ['context', 'upsert', 'patch', 'query'].some((b) => only.has(b))) results.push(...(await benchContext(drivers, databaseUrl, only)));
 
 const file = path.resolve(import.meta.dirname, '../BENCHMARKS.md');
 writeReport(file, results, started);
