@@ -26,7 +26,7 @@ import type { TermMap } from './ld/model.ts';
 import { CONTENT_MEMBER, type SharingClass, type StoredAttribute, type StoredEntity } from './model.ts';
 import { isCityWide, principalKey } from './policy.ts';
 import { PlannerStatistics, TypeCatalog } from './store.ts';
-import { type ItemOutcome, type WriteCall, type WriteItem, writeEntities } from './write-batch.ts';
+import { type ItemOutcome, type WriteCall, type WriteDeps, type WriteItem, WriteQueue, writeEntities } from './write-batch.ts';
 
 /** A call on the hub: who, in which city, with which @context. */
 export interface HubCall extends WriteCall {
@@ -61,11 +61,11 @@ function single<R>(outcomes: ItemOutcome<R>[]): R {
 }
 
 export class ContextHub {
-  private readonly deps: { store: Store; audit: AuditLog; tenancy: Tenancy; catalog: TypeCatalog; statistics: PlannerStatistics };
+  private readonly deps: WriteDeps & { tenancy: Tenancy; statistics: PlannerStatistics };
 
   constructor(deps: { store: Store; audit: AuditLog; tenancy: Tenancy; onError?: (error: unknown) => void }) {
     const statistics = new PlannerStatistics(deps.store, deps.onError ?? (() => undefined));
-    this.deps = { ...deps, catalog: new TypeCatalog(), statistics };
+    this.deps = { ...deps, catalog: new TypeCatalog(), statistics, queue: new WriteQueue() };
   }
 
   /** Stops background maintenance; call before the store closes. */

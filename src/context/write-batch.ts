@@ -1,6 +1,6 @@
 /** The hub's one write path: every create, update, merge and delete — single or batched — runs here: read, decide in TypeScript, write in one statement. */
 import type { Principal } from '../platform/auth/model.ts';
-import type { AuditLog } from '../platform/audit/service.ts';
+import type { AuditEvent, AuditLog } from '../platform/audit/service.ts';
 import { AppError, isAppError } from '../platform/errors/app-error.ts';
 import type { Queryable, Store } from '../platform/store/store.ts';
 import type { StoredEntity } from './model.ts';
@@ -27,8 +27,28 @@ export interface WriteItem<R> {
 
 export type ItemOutcome<R> = { id: string; ok: true; result: R; created: boolean } | { id: string; ok: false; error: AppError };
 
+export interface WriteDeps {
+  store: Store;
+  audit: AuditLog;
+  catalog: TypeCatalog;
+  statistics?: PlannerStatistics;
+  /** Single-entity writes waiting for the one in flight, to be written together with the next statement. */
+  queue?: WriteQueue;
+}
+
+/** One request's write: its items are applied in order and audited as one event. */
+interface Job {
+  call: WriteCall;
+  action: string;
+  items: readonly WriteItem<unknown>[];
+}
+
+type Catalog = ReturnType<TypeCatalog['missing']>;
+
 /** How often a write is re-read and retried when others changed its entities meanwhile. */
 const MAX_ATTEMPTS = 5;
+/** How many queued single-entity writes one statement takes at most. */
+const MAX_COALESCED = 256;
 
 function isWriteConflict(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '40001';
@@ -39,23 +59,31 @@ function isWriteConflict(error: unknown): boolean {
  * every change in one statement. Item errors do not stop the others (207 semantics); any other error
  * writes nothing. Concurrency is optimistic: the statement applies only to the versions that were
  * read, else it is retried from a fresh read — no lock is held while TypeScript works.
+ *
+ * Single-entity writes that arrive while another write is in flight are queued and written
+ * together (group commit): one read, one statement and one commit for many requests, each keeping
+ * its own outcome and audit event.
  */
-export async function writeEntities<R>(
-  deps: { store: Store; audit: AuditLog; catalog: TypeCatalog; statistics?: PlannerStatistics },
-  call: WriteCall,
-  action: string,
-  items: readonly WriteItem<R>[],
-): Promise<ItemOutcome<R>[]> {
+export async function writeEntities<R>(deps: WriteDeps, call: WriteCall, action: string, items: readonly WriteItem<R>[]): Promise<ItemOutcome<R>[]> {
+  const job: Job = { call, action, items };
+  if (deps.queue && items.length === 1) return (await deps.queue.submit(deps, job)) as ItemOutcome<R>[];
+  const [outcomes] = await writeJobs(deps, [job]);
+  return outcomes as ItemOutcome<R>[];
+}
+
+/** Writes jobs of one city together, retrying on conflict (then with the rows locked). */
+async function writeJobs(deps: WriteDeps, jobs: readonly Job[]): Promise<ItemOutcome<unknown>[][]> {
+  const tenant = (jobs[0] as Job).call.tenant;
   for (let attempt = 1; ; attempt++) {
     try {
       // First optimistically, without a lock; if others keep winning, with the rows locked.
       const applied =
         attempt === 1
-          ? await applyOnce(deps.store, deps, call, action, items, false)
-          : await deps.store.transaction((tx) => applyOnce(tx, deps, call, action, items, true));
+          ? await applyOnce(deps.store, deps, tenant, jobs, false)
+          : await deps.store.transaction((tx) => applyOnce(tx, deps, tenant, jobs, true));
       // Only once committed: a catalogue row remembered but rolled back would hide a type from discovery.
-      deps.catalog.remember(call.tenant, applied.catalog);
-      deps.statistics?.noteInserted(applied.outcomes.filter((o) => o.ok && o.created).length);
+      deps.catalog.remember(tenant, applied.catalog);
+      deps.statistics?.noteInserted(applied.outcomes.flat().filter((o) => o.ok && o.created).length);
       return applied.outcomes;
     } catch (error) {
       if (!isWriteConflict(error)) throw error;
@@ -66,38 +94,110 @@ export async function writeEntities<R>(
   }
 }
 
-async function applyOnce<R>(
+/** Queues single-entity writes while one is in flight, and writes the queue in one statement. */
+export class WriteQueue {
+  #pending: Array<{ job: Job; resolve: (outcomes: ItemOutcome<unknown>[]) => void; reject: (error: unknown) => void }> = [];
+  #flushing = false;
+
+  submit(deps: WriteDeps, job: Job): Promise<ItemOutcome<unknown>[]> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ job, resolve, reject });
+      if (!this.#flushing) void this.#flush(deps);
+    });
+  }
+
+  async #flush(deps: WriteDeps): Promise<void> {
+    this.#flushing = true;
+    try {
+      while (this.#pending.length > 0) {
+        // One city per statement; the others wait for the next turn of the loop.
+        const tenant = this.#pending[0]?.job.call.tenant;
+        const taken = this.#pending.filter((p) => p.job.call.tenant === tenant).slice(0, MAX_COALESCED);
+        this.#pending = this.#pending.filter((p) => !taken.includes(p));
+        try {
+          const outcomes = await writeJobs(
+            deps,
+            taken.map((p) => p.job),
+          );
+          taken.forEach((p, i) => p.resolve(outcomes[i] as ItemOutcome<unknown>[]));
+        } catch (error) {
+          if (taken.length === 1) {
+            taken[0]?.reject(error);
+            continue;
+          }
+          // Something in one request broke the shared statement: write each alone, so only it fails.
+          for (const p of taken) {
+            await writeJobs(deps, [p.job]).then(
+              (outcomes) => p.resolve(outcomes[0] as ItemOutcome<unknown>[]),
+              (failure: unknown) => p.reject(failure),
+            );
+          }
+        }
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+}
+
+function stepOne(job: Job, item: WriteItem<unknown>, current: StoredEntity | undefined) {
+  const { next, result } = item.step(current);
+  if (next !== undefined) {
+    if (current === undefined && next !== null && !canCreate(job.call.principal)) {
+      throw new AppError('FORBIDDEN', 'Your role may not create entities in the context hub');
+    }
+    if (current !== undefined && !canWrite(job.call.principal, current)) {
+      throw new AppError(
+        'FORBIDDEN',
+        `Entity ${item.id} belongs to department "${current.ownerDepartment ?? 'none'}"; only that department, its creator or the operations centre may change it`,
+      );
+    }
+  }
+  return { next, result };
+}
+
+async function applyOnce(
   q: Queryable,
   deps: { audit: AuditLog; catalog: TypeCatalog },
-  call: WriteCall,
-  action: string,
-  items: readonly WriteItem<R>[],
+  tenant: string,
+  jobs: readonly Job[],
   lock: boolean,
-): Promise<{ outcomes: ItemOutcome<R>[]; catalog: ReturnType<TypeCatalog['missing']> }> {
-  const ids = [...new Set(items.map((i) => i.id))];
-  const existing = await readEntities(q, call.tenant, ids, lock);
+): Promise<{ outcomes: ItemOutcome<unknown>[][]; catalog: Catalog }> {
+  const ids = [...new Set(jobs.flatMap((job) => job.items.map((i) => i.id)))];
+  const existing = await readEntities(q, tenant, ids, lock);
   const state = new Map<string, StoredEntity | null>(existing);
-  const outcomes: ItemOutcome<R>[] = [];
-  for (const item of items) {
-    const current = state.get(item.id) ?? undefined;
-    try {
-      const { next, result } = item.step(current);
-      if (next !== undefined) {
-        if (current === undefined && next !== null && !canCreate(call.principal)) {
-          throw new AppError('FORBIDDEN', 'Your role may not create entities in the context hub');
+  const outcomes: ItemOutcome<unknown>[][] = [];
+  const audit: AuditEvent[] = [];
+  for (const job of jobs) {
+    const jobOutcomes: ItemOutcome<unknown>[] = [];
+    const touched = new Set<string>();
+    for (const item of job.items) {
+      const current = state.get(item.id) ?? undefined;
+      try {
+        const { next, result } = stepOne(job, item, current);
+        if (next !== undefined) {
+          state.set(item.id, next);
+          touched.add(item.id);
         }
-        if (current !== undefined && !canWrite(call.principal, current)) {
-          throw new AppError(
-            'FORBIDDEN',
-            `Entity ${item.id} belongs to department "${current.ownerDepartment ?? 'none'}"; only that department, its creator or the operations centre may change it`,
-          );
-        }
-        state.set(item.id, next);
+        jobOutcomes.push({ id: item.id, ok: true, result, created: current === undefined && next !== undefined && next !== null });
+      } catch (error) {
+        if (!isAppError(error)) throw error;
+        jobOutcomes.push({ id: item.id, ok: false, error });
       }
-      outcomes.push({ id: item.id, ok: true, result, created: current === undefined && next !== undefined && next !== null });
-    } catch (error) {
-      if (!isAppError(error)) throw error;
-      outcomes.push({ id: item.id, ok: false, error });
+    }
+    outcomes.push(jobOutcomes);
+    if (touched.size > 0) {
+      const changed = [...touched];
+      const created = jobOutcomes.filter((o) => o.ok && o.created).length;
+      const deleted = changed.filter((id) => state.get(id) === null).length;
+      audit.push({
+        tenant,
+        actor: job.call.principal,
+        action: job.action,
+        target: { type: 'entity', id: changed.length === 1 ? (changed[0] as string) : null },
+        requestId: job.call.requestId,
+        details: { count: changed.length, created, updated: changed.length - created - deleted, deleted, ids: changed.slice(0, 20) },
+      });
     }
   }
 
@@ -117,22 +217,13 @@ async function applyOnce<R>(
   }
   if (inserts.length + updates.length + deletes.length === 0) return { outcomes, catalog: [] };
 
-  const catalog = deps.catalog.missing(call.tenant, [...inserts, ...updates]);
-  const changed = [...inserts, ...updates].map((e) => e.id).concat(deletes.map((d) => d.id));
-  const auditRows = deps.audit.rows({
-    tenant: call.tenant,
-    actor: call.principal,
-    action,
-    target: { type: 'entity', id: changed.length === 1 ? (changed[0] as string) : null },
-    requestId: call.requestId,
-    details: { count: changed.length, created: inserts.length, updated: updates.length, deleted: deletes.length, ids: changed.slice(0, 20) },
-  });
-  await writeChanges(q, call.tenant, {
+  const catalog = deps.catalog.missing(tenant, [...inserts, ...updates]);
+  await writeChanges(q, tenant, {
     inserts,
     updates,
     deletes,
     catalog,
-    audit: { sql: deps.audit.insertSql('$4'), rows: auditRows },
+    audit: { sql: deps.audit.insertSql('$4'), rows: deps.audit.rows(audit) },
   });
   return { outcomes, catalog };
 }
