@@ -119,7 +119,9 @@ export class WriteQueue {
             deps,
             taken.map((p) => p.job),
           );
-          taken.forEach((p, i) => p.resolve(outcomes[i] as ItemOutcome<unknown>[]));
+          taken.forEach((p, i) => {
+            p.resolve(outcomes[i] as ItemOutcome<unknown>[]);
+          });
         } catch (error) {
           if (taken.length === 1) {
             taken[0]?.reject(error);
