@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import type { LightMyRequestResponse } from 'fastify';
 import { bearer, startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { ATTRIBUTE_KINDS as KINDS, CONTENT_MEMBER as KIND_MEMBER } from '../../src/context/model.ts';
 
 type Json = Record<string, unknown>;
 
@@ -19,17 +20,9 @@ const API = '/ngsi-ld/v1';
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/smart-data-models');
 const CONTEXT_INDEX = path.resolve(import.meta.dirname, '../../src/context/ld/contexts/index.json');
 const JSONLD_CONTEXT_REL = 'http://www.w3.org/ns/json-ld#context';
-const ATTRIBUTE_KINDS = new Set(['Property', 'Relationship', 'GeoProperty', 'LanguageProperty', 'VocabProperty', 'JsonProperty', 'ListProperty', 'ListRelationship']);
-const CONTENT_MEMBER: Record<string, string> = {
-  Property: 'value',
-  GeoProperty: 'value',
-  Relationship: 'object',
-  LanguageProperty: 'languageMap',
-  VocabProperty: 'vocab',
-  JsonProperty: 'json',
-  ListProperty: 'valueList',
-  ListRelationship: 'objectList',
-};
+const ATTRIBUTE_KINDS = new Set<string>(KINDS);
+// Keyed by any string: the examples' attribute types are checked against ATTRIBUTE_KINDS before use.
+const CONTENT_MEMBER: Record<string, string> = KIND_MEMBER;
 /** Attribute members that are not sub-attributes (clause 4.5). */
 const META_MEMBERS = new Set(['type', 'datasetId', 'observedAt', 'unitCode', 'objectType', 'createdAt', 'modifiedAt', ...Object.values(CONTENT_MEMBER)]);
 const TIME_MEMBERS = new Set(['observedAt', 'createdAt', 'modifiedAt']);
