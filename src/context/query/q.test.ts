@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { AppError } from '../../platform/errors/app-error.ts';
 import { QUERY_LIMITS, SqlParams } from './model.ts';
-import { parseQ, type QExpression, qAttributes, qToSql } from './q.ts';
+import { parseQ, type QExpression } from './q.ts';
+import { qAttributes, qToSql } from './q-sql.ts';
 import { REGEX_LIMITS } from './regex.ts';
 import { instance, openQueryStore, type QueryStore, type TestEntity, testTerms, VOCAB } from './test-support.ts';
 
