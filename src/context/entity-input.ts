@@ -9,7 +9,7 @@ import {
   type StoredAttribute,
   type StoredAttributes,
 } from './model.ts';
-import { validateGeometry } from './geometry.ts';
+import { isGeometryType, validateGeometry } from './geometry.ts';
 import { firstForbiddenCharacter, isUnstorable } from './query/model.ts';
 
 /** Members of an attribute that are not sub-attributes. */
@@ -81,11 +81,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function clip(text: string, max = 80): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
-/** True when `id` is acceptable as an entity id (an absolute URI, clause 4.5.1). */
-export function isEntityId(id: unknown): id is string {
-  return typeof id === 'string' && id.length <= LIMITS.idLength && URI.test(id) && firstForbiddenCharacter(id) < 0;
 }
 
 /** Checks an entity id taken from a URL or a body. */
@@ -178,10 +173,8 @@ function inferKind(raw: Record<string, unknown>): AttributeKind | undefined {
   return undefined;
 }
 
-const GEOMETRY_TYPES = new Set(['Point', 'MultiPoint', 'LineString', 'MultiLineString', 'Polygon', 'MultiPolygon']);
-
 function isGeometryLike(value: unknown): value is Record<string, unknown> {
-  return isObject(value) && typeof value.type === 'string' && GEOMETRY_TYPES.has(value.type) && 'coordinates' in value;
+  return isObject(value) && isGeometryType(value.type) && 'coordinates' in value;
 }
 
 function readContent(kind: AttributeKind, raw: Record<string, unknown>, what: string, terms: TermMap): Partial<StoredAttribute> {

@@ -6,7 +6,6 @@ import type { Queryable, Store } from '../platform/store/store.ts';
 import { checkEntityId, checkName } from './entity-input.ts';
 import type { TermMap } from './ld/model.ts';
 import type { StoredAttribute, StoredEntity } from './model.ts';
-import { LOCATION } from './model.ts';
 import { readPolicySql } from './policy.ts';
 import { type GeoQuery, geoMatches, geoPrefilterSql, parseGeoQuery } from './query/geo.ts';
 import { SqlParams } from './query/model.ts';
@@ -308,6 +307,3 @@ export class EntityReader {
       .filter((a) => a.count > 0);
   }
 }
-
-/** The default geoproperty, for callers that render GeoJSON. */
-export const DEFAULT_GEOPROPERTY = LOCATION;

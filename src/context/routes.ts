@@ -156,18 +156,18 @@ export function contextRoutes(deps: ContextRoutesDeps): FastifyPluginAsync {
       const type = negotiate(request, true);
       const terms = await requestContext(request, resolver);
       const q = request.query;
-      const query: EntityQuery = {
-        ...(listParam(q, 'id') ? { ids: listParam(q, 'id') } : {}),
-        ...(param(q, 'idPattern') !== undefined ? { idPattern: param(q, 'idPattern') } : {}),
-        ...(param(q, 'type') !== undefined ? { type: param(q, 'type') } : {}),
-        ...(listParam(q, 'attrs') ? { attrs: listParam(q, 'attrs') } : {}),
-        ...(param(q, 'q') !== undefined ? { q: param(q, 'q') } : {}),
-        ...(param(q, 'scopeQ') !== undefined ? { scopeQ: param(q, 'scopeQ') } : {}),
-        ...(geoInput(q) ? { geo: geoInput(q) } : {}),
-        limit: intParam(q, 'limit', DEFAULT_LIMIT),
-        offset: intParam(q, 'offset', 0),
-        count: boolParam(q, 'count'),
-      };
+      // Each parameter is read once; absent ones stay absent.
+      const query: EntityQuery = { limit: intParam(q, 'limit', DEFAULT_LIMIT), offset: intParam(q, 'offset', 0), count: boolParam(q, 'count') };
+      const ids = listParam(q, 'id');
+      const attrs = listParam(q, 'attrs');
+      const geo = geoInput(q);
+      if (ids) query.ids = ids;
+      if (attrs) query.attrs = attrs;
+      if (geo) query.geo = geo;
+      for (const name of ['idPattern', 'type', 'q', 'scopeQ'] as const) {
+        const value = param(q, name);
+        if (value !== undefined) query[name] = value;
+      }
       if (query.limit === 0 && !query.count) {
         throw new AppError('BAD_REQUEST_DATA', 'limit=0 returns no entities; use it with count=true to learn how many match');
       }

@@ -1,4 +1,5 @@
 /** NGSI-LD geo-queries (clause 4.10): parameters checked into a GeoQuery, a bounding-box prefilter in SQL, and the exact test. */
+import { coordinatesProblem, GEOMETRY_TYPES, type GeometryType } from '../geometry.ts';
 import { LOCATION } from '../model.ts';
 import { queryError, type SqlParams, type TermExpander } from './model.ts';
 import {
@@ -13,8 +14,7 @@ import {
   withinDistance,
 } from './spatial.ts';
 
-export const GEOMETRY_TYPES = ['Point', 'MultiPoint', 'LineString', 'MultiLineString', 'Polygon', 'MultiPolygon'] as const;
-export type GeometryType = (typeof GEOMETRY_TYPES)[number];
+export { GEOMETRY_TYPES, type GeometryType, MAX_POSITIONS } from '../geometry.ts';
 
 /** A GeoJSON geometry (RFC 7946) as NGSI-LD uses it: no GeometryCollection. */
 export interface GeoJsonGeometry {
@@ -45,12 +45,9 @@ export interface GeoQueryInput {
   geoproperty?: unknown;
 }
 
-/** Most positions a reference geometry may have. */
-export const MAX_POSITIONS = 100_000;
 
 const GEORELS = ['within', 'contains', 'intersects', 'equals', 'disjoint', 'overlaps'] as const;
 const NEAR = /^near;(maxDistance|minDistance)==(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)$/;
-const DEPTH: Record<GeometryType, number> = { Point: 0, MultiPoint: 1, LineString: 1, MultiLineString: 2, Polygon: 2, MultiPolygon: 3 };
 const NAME = /^[\p{L}][\p{L}\p{N}_]*(?::[\p{L}\p{N}_]+)?$|^[A-Za-z][A-Za-z0-9+.-]*:\S+$/u;
 
 function bad(message: string): never {
@@ -79,10 +76,6 @@ function parseGeorel(value: unknown): Pick<GeoQuery, 'georel' | 'maxDistance' | 
   return bad(`${help}; got "${value.slice(0, 60)}"`);
 }
 
-function nesting(type: GeometryType): string {
-  return `a ${type} nests [longitude, latitude] positions ${DEPTH[type]} level${DEPTH[type] === 1 ? '' : 's'} deep`;
-}
-
 /** Checks `coordinates` against the geometry type; returns them parsed. */
 function parseCoordinates(type: GeometryType, value: unknown): unknown {
   let coordinates = value;
@@ -93,42 +86,8 @@ function parseCoordinates(type: GeometryType, value: unknown): unknown {
       bad(`coordinates must be a JSON array, e.g. [120.16,30.27] for a Point; got "${value.slice(0, 60)}"`);
     }
   }
-  if (!Array.isArray(coordinates)) bad('coordinates must be an array (or a string holding a JSON array), e.g. [120.16,30.27]');
-  let count = 0;
-  const check = (node: unknown, depth: number, path: string): void => {
-    if (depth === 0) {
-      if (++count > MAX_POSITIONS) bad(`the reference geometry has more than ${MAX_POSITIONS} positions`);
-      if (typeof node === 'number') bad(`${path} is a number where a position [longitude, latitude] belongs (${nesting(type)})`);
-      if (!Array.isArray(node) || node.length < 2 || node.length > 3 || !node.every((n) => typeof n === 'number')) {
-        bad(`${path} must be a position [longitude, latitude] of 2 (or 3) numbers`);
-      }
-      const [lon, lat] = node as number[];
-      if (!Number.isFinite(lon) || !Number.isFinite(lat)) bad(`${path} must hold finite numbers`);
-      if ((lon as number) < -180 || (lon as number) > 180) bad(`${path} has longitude ${lon}, outside -180..180 (positions are [longitude, latitude])`);
-      if ((lat as number) < -90 || (lat as number) > 90) bad(`${path} has latitude ${lat}, outside -90..90 (positions are [longitude, latitude])`);
-      return;
-    }
-    if (!Array.isArray(node)) bad(`${path} must be an array (${nesting(type)})`);
-    if (node.length === 0) bad(`${path} is empty`);
-    node.forEach((child, i) => {
-      check(child, depth - 1, `${path}[${i}]`);
-    });
-  };
-  check(coordinates, DEPTH[type], 'coordinates');
-  const lines = type === 'LineString' ? [coordinates] : type === 'MultiLineString' ? coordinates : [];
-  (lines as unknown[][]).forEach((line, i) => {
-    if (line.length < 2) bad(`${type === 'LineString' ? 'coordinates' : `coordinates[${i}]`} is a line of ${line.length} position; a line needs at least 2`);
-  });
-  const polygons = type === 'Polygon' ? [coordinates] : type === 'MultiPolygon' ? coordinates : [];
-  (polygons as number[][][][]).forEach((rings, p) => {
-    rings.forEach((ring, r) => {
-      const path = type === 'Polygon' ? `coordinates[${r}]` : `coordinates[${p}][${r}]`;
-      if (ring.length < 4) bad(`${path} is a ring of ${ring.length} positions; a ring needs at least 4 (the first repeated at the end)`);
-      const first = ring[0] as number[];
-      const last = ring[ring.length - 1] as number[];
-      if (first[0] !== last[0] || first[1] !== last[1]) bad(`${path} is not closed: its last position must repeat its first`);
-    });
-  });
+  const problem = coordinatesProblem(type, coordinates);
+  if (problem) bad(problem);
   return coordinates;
 }
 
