@@ -1,5 +1,5 @@
 /** Writes BENCHMARKS.md: each figure beside a baseline measured in the same run, and the machine it ran on. */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
 export interface BenchResult {
@@ -12,21 +12,41 @@ export interface BenchResult {
   notes?: string;
 }
 
+const HEADER = '| benchmark | store | figure | same-run baseline | ratio | notes | measured |';
+
+/** The rows of an earlier report, keyed by benchmark and store, so a partial run (BENCH_ONLY) keeps the others. */
+function earlierRows(file: string): Map<string, string> {
+  const rows = new Map<string, string>();
+  if (!existsSync(file)) return rows;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.startsWith('| ') || line.startsWith('| benchmark ') || line.startsWith('| ---')) continue;
+    const cells = line.split(' | ');
+    const padded = cells.length >= 7 ? line : `${line} earlier run |`;
+    rows.set(`${cells[0]?.slice(2)}\u0001${cells[1]}`, padded);
+  }
+  return rows;
+}
+
 export function writeReport(file: string, results: readonly BenchResult[], started: Date): void {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const rows = earlierRows(file);
+  const day = started.toISOString().slice(0, 16).replace('T', ' ');
+  for (const r of results) {
+    rows.set(`${r.name}\u0001${r.driver}`, `| ${r.name} | ${r.driver} | ${r.figure} | ${r.baseline} | ${r.ratio.toFixed(2)} | ${r.notes ?? ''} | ${day} |`);
+  }
   const lines = [
     '# Benchmarks',
     '',
     'Written by `npm run bench` (do not edit by hand). Every figure stands beside a baseline measured in the',
     'same run on the same machine: absolute numbers drift on shared machines, ratios hold.',
     '',
-    `- Run: ${started.toISOString()}`,
+    `- Last run: ${started.toISOString()} (a run with BENCH_ONLY replaces only its own rows; the last column says when each was measured)`,
     `- Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`,
     `- Node.js ${process.version}; load generator (autocannon) in its own process`,
     '',
-    '| benchmark | store | figure | same-run baseline | ratio | notes |',
-    '| --- | --- | --- | --- | --- | --- |',
-    ...results.map((r) => `| ${r.name} | ${r.driver} | ${r.figure} | ${r.baseline} | ${r.ratio.toFixed(2)} | ${r.notes ?? ''} |`),
+    HEADER,
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.values(),
     '',
   ];
   writeFileSync(file, lines.join('\n'));

@@ -5,6 +5,9 @@ import type { Migration } from './platform/store/migrate.ts';
 import { tenancyMigration } from './platform/tenancy/schema.ts';
 import { ldContextsMigration } from './context/ld/index.ts';
 import { contextMigration } from './context/schema.ts';
+import { devicesMigration } from './devices/schema.ts';
+import { subscriptionsMigration } from './subscriptions/schema.ts';
+import { temporalMigration } from './temporal/schema.ts';
 
 export const migrations: readonly Migration[] = [
   tenancyMigration,
@@ -12,4 +15,7 @@ export const migrations: readonly Migration[] = [
   auditMigration,
   contextMigration,
   ldContextsMigration,
+  temporalMigration,
+  subscriptionsMigration,
+  devicesMigration,
 ];

@@ -32,6 +32,7 @@ export async function createContextHub(deps: {
   const hub = new ContextHub({
     ...deps,
     onError: (error) => deps.logger.warn({ err: error }, 'could not refresh the planner statistics of ngsi_entities'),
+    onObserverError: (error) => deps.logger.error({ err: error }, 'a change observer failed after a committed write'),
   });
   const reader = new EntityReader(deps);
   return {

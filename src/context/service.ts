@@ -26,7 +26,7 @@ import type { TermMap } from './ld/model.ts';
 import { CONTENT_MEMBER, type SharingClass, type StoredAttribute, type StoredEntity } from './model.ts';
 import { isCityWide, principalKey } from './policy.ts';
 import { PlannerStatistics, TypeCatalog } from './store.ts';
-import { type ItemOutcome, type WriteCall, type WriteDeps, type WriteItem, WriteQueue, writeEntities } from './write-batch.ts';
+import { type ChangeObserver, type ItemOutcome, type WriteCall, type WriteDeps, type WriteItem, WriteQueue, writeEntities } from './write-batch.ts';
 
 /** A call on the hub: who, in which city, with which @context. */
 export interface HubCall extends WriteCall {
@@ -62,10 +62,25 @@ function single<R>(outcomes: ItemOutcome<R>[]): R {
 
 export class ContextHub {
   private readonly deps: WriteDeps & { tenancy: Tenancy; statistics: PlannerStatistics };
+  readonly #observers: ChangeObserver[] = [];
 
-  constructor(deps: { store: Store; audit: AuditLog; tenancy: Tenancy; onError?: (error: unknown) => void }) {
+  constructor(deps: {
+    store: Store;
+    audit: AuditLog;
+    tenancy: Tenancy;
+    onError?: (error: unknown) => void;
+    onObserverError?: (error: unknown) => void;
+  }) {
     const statistics = new PlannerStatistics(deps.store, deps.onError ?? (() => undefined));
-    this.deps = { ...deps, catalog: new TypeCatalog(), statistics, queue: new WriteQueue() };
+    this.deps = { ...deps, catalog: new TypeCatalog(), statistics, queue: new WriteQueue(), observers: this.#observers };
+  }
+
+  /**
+   * Tells `observer` of every change from now on (history, subscriptions, live views): it may add
+   * rows to the statement that writes the change, and hears of it once committed.
+   */
+  observe(observer: ChangeObserver): void {
+    this.#observers.push(observer);
   }
 
   /** Stops background maintenance; call before the store closes. */

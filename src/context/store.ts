@@ -82,6 +82,8 @@ export interface EntityChanges {
   catalog: ReadonlyArray<{ type: string; attr: string; kind: string }>;
   /** The INSERT of the audit rows for `$4` (see AuditLog.insertSql), and the rows. */
   audit: { sql: string; rows: readonly unknown[] } | undefined;
+  /** Capabilities' rows written in the same statement (history, notification outbox, …). */
+  sideWrites?: ReadonlyArray<{ sql: (param: string) => string; rows: readonly unknown[] }>;
 }
 
 /**
@@ -97,6 +99,17 @@ export async function writeChanges(q: Queryable, tenant: string, changes: Entity
     ...changes.deletes.map((d) => ({ op: 'd', id: d.id, version: d.version })),
   ];
   const expected = rows.length;
+  const params: unknown[] = [tenant, JSON.stringify(rows), JSON.stringify(changes.catalog)];
+  const ctes: string[] = [];
+  if (changes.audit) {
+    params.push(JSON.stringify(changes.audit.rows));
+    ctes.push(`aud AS (${changes.audit.sql})`);
+  }
+  for (const [i, side] of (changes.sideWrites ?? []).entries()) {
+    params.push(JSON.stringify(side.rows));
+    ctes.push(`side${i} AS (${side.sql(`$${params.length}`)})`);
+  }
+  params.push(expected);
   await q.query(
     `WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(op text, ${RECORD_SHAPE}, version bigint)),
      ins AS (
@@ -118,12 +131,9 @@ export async function writeChanges(q: Queryable, tenant: string, changes: Entity
      cat AS (
        INSERT INTO ngsi_type_attributes (tenant, type, attr, kind)
        SELECT $1, c.type, c.attr, c.kind FROM jsonb_to_recordset($3::jsonb) AS c(type text, attr text, kind text)
-       ON CONFLICT DO NOTHING)${changes.audit ? `,
-     aud AS (${changes.audit.sql})` : ''}
-     SELECT ngsi_write_check((SELECT count(*) FROM ins) + (SELECT count(*) FROM upd) + (SELECT count(*) FROM del), $${changes.audit ? 5 : 4})`,
-    changes.audit
-      ? [tenant, JSON.stringify(rows), JSON.stringify(changes.catalog), JSON.stringify(changes.audit.rows), expected]
-      : [tenant, JSON.stringify(rows), JSON.stringify(changes.catalog), expected],
+       ON CONFLICT DO NOTHING)${ctes.map((cte) => `,\n     ${cte}`).join('')}
+     SELECT ngsi_write_check((SELECT count(*) FROM ins) + (SELECT count(*) FROM upd) + (SELECT count(*) FROM del), $${params.length})`,
+    params,
   );
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { bearer, startTestPlatform, type TestPlatform } from '../../test/support/platform.ts';
+import type { StoredEntity } from './model.ts';
 
 const entity = (n: number) => `urn:ngsi-ld:Streetlight:gc-${n}`;
 
@@ -51,5 +52,56 @@ describe('concurrent single-entity writes (group commit)', () => {
       entries.map((e) => `${e.target.id} ${e.requestId}`).sort(),
       Array.from({ length: 20 }, (_, n) => `${entity(n)} gc-${n + 100}`).sort(),
     );
+  });
+});
+
+describe('change observers (the hook history and subscriptions build on)', () => {
+  let t: TestPlatform;
+  const told: Array<{ id: string; before?: number; after?: number | null; action: string }> = [];
+  const power = (e: StoredEntity | null | undefined) => (e ? (e.attrs['https://uri.etsi.org/ngsi-ld/default-context/power']?.[0]?.value as number) : undefined);
+
+  before(async () => {
+    t = await startTestPlatform();
+    await t.platform.store.query('CREATE TABLE observed_changes (entity_id text, power int)');
+    t.platform.context.hub.observe({
+      sideWrite: (_tenant, changes) => ({
+        sql: (param) => `INSERT INTO observed_changes SELECT r.id, r.power FROM jsonb_to_recordset(${param}::jsonb) AS r(id text, power int)`,
+        rows: changes.filter((c) => c.after).map((c) => ({ id: c.id, power: power(c.after) })),
+      }),
+      committed: (_tenant, changes) => {
+        for (const c of changes) told.push({ id: c.id, before: power(c.before), after: c.after ? power(c.after) : null, action: c.action });
+      },
+    });
+  });
+  after(() => t?.close());
+
+  const post = (url: string, payload: object) =>
+    t.platform.server.inject({ method: 'POST', url, headers: { ...bearer(t.adminToken), 'content-type': 'application/json' }, payload });
+
+  test('every step is told in order, twice for an entity changed twice, and its rows commit with it', async () => {
+    const id = 'urn:ngsi-ld:Streetlight:observed';
+    const response = await post('/ngsi-ld/v1/entityOperations/upsert?options=update', [
+      { id, type: 'Streetlight', power: { type: 'Property', value: 1 } },
+      { id, type: 'Streetlight', power: { type: 'Property', value: 2 } },
+    ]);
+    assert.equal(response.statusCode, 201, response.body);
+    assert.deepEqual(told, [
+      { id, before: undefined, after: 1, action: 'entity.batchUpsert' },
+      { id, before: 1, after: 2, action: 'entity.batchUpsert' },
+    ]);
+    const rows = await t.platform.store.query<{ entity_id: string; power: number }>('SELECT entity_id, power FROM observed_changes ORDER BY power');
+    assert.deepEqual(rows, [
+      { entity_id: id, power: 1 },
+      { entity_id: id, power: 2 },
+    ]);
+  });
+
+  test('a write that fails tells nothing and leaves no rows', async () => {
+    told.length = 0;
+    const response = await post('/ngsi-ld/v1/entities', { id: 'urn:ngsi-ld:Streetlight:observed', type: 'Streetlight' });
+    assert.equal(response.statusCode, 409);
+    assert.deepEqual(told, []);
+    const rows = await t.platform.store.query<{ n: number }>('SELECT count(*)::int AS n FROM observed_changes');
+    assert.equal(rows[0]?.n, 2);
   });
 });

@@ -27,6 +27,40 @@ export interface WriteItem<R> {
 
 export type ItemOutcome<R> = { id: string; ok: true; result: R; created: boolean } | { id: string; ok: false; error: AppError };
 
+/** One step's change of one entity, in the order the steps ran (an entity changed twice in a statement appears twice). */
+export interface EntityChange {
+  id: string;
+  /** The entity before this step; undefined when this step created it. */
+  before: StoredEntity | undefined;
+  /** The entity after this step; null when this step deleted it. */
+  after: StoredEntity | null;
+  /** The audit action of the request, e.g. `entity.merge`. */
+  action: string;
+  principal: Principal;
+  requestId?: string;
+}
+
+/**
+ * Rows a capability writes in the same statement as the entity changes, so both commit or neither:
+ * `sql(param)` is a data-modifying statement (INSERT … SELECT FROM jsonb_to_recordset(param) …)
+ * and `rows` is what `param` carries (sent as JSON).
+ */
+export interface SideWrite {
+  sql: (param: string) => string;
+  rows: readonly unknown[];
+}
+
+/**
+ * A capability that hears of every change of the hub: temporal history, subscriptions, live views.
+ * `sideWrite` is asked once per statement attempt (a retry asks again with the fresh changes);
+ * `committed` is told once the changes are durable, with what `sideWrite` returned for them.
+ */
+export interface ChangeObserver {
+  sideWrite?(tenant: string, changes: readonly EntityChange[]): SideWrite | undefined;
+  /** Must not throw: it runs after the caller's write succeeded. */
+  committed?(tenant: string, changes: readonly EntityChange[], written: SideWrite | undefined): void;
+}
+
 export interface WriteDeps {
   store: Store;
   audit: AuditLog;
@@ -34,6 +68,10 @@ export interface WriteDeps {
   statistics?: PlannerStatistics;
   /** Single-entity writes waiting for the one in flight, to be written together with the next statement. */
   queue?: WriteQueue;
+  /** Told of every change; may add rows to the same statement. */
+  observers?: readonly ChangeObserver[];
+  /** Where an observer's failure after commit is reported. */
+  onObserverError?: (error: unknown) => void;
 }
 
 /** One request's write: its items are applied in order and audited as one event. */
@@ -84,6 +122,7 @@ async function writeJobs(deps: WriteDeps, jobs: readonly Job[]): Promise<ItemOut
       // Only once committed: a catalogue row remembered but rolled back would hide a type from discovery.
       deps.catalog.remember(tenant, applied.catalog);
       deps.statistics?.noteInserted(applied.outcomes.flat().filter((o) => o.ok && o.created).length);
+      if (applied.changes.length > 0) tellCommitted(deps, tenant, applied.changes, applied.written);
       return applied.outcomes;
     } catch (error) {
       if (!isWriteConflict(error)) throw error;
@@ -92,6 +131,16 @@ async function writeJobs(deps: WriteDeps, jobs: readonly Job[]): Promise<ItemOut
       }
     }
   }
+}
+
+function tellCommitted(deps: WriteDeps, tenant: string, changes: readonly EntityChange[], written: ReadonlyArray<SideWrite | undefined>): void {
+  deps.observers?.forEach((observer, i) => {
+    try {
+      observer.committed?.(tenant, changes, written[i]);
+    } catch (error) {
+      deps.onObserverError?.(error);
+    }
+  });
 }
 
 /** Queues single-entity writes while one is in flight, and writes the queue in one statement. */
@@ -160,16 +209,17 @@ function stepOne(job: Job, item: WriteItem<unknown>, current: StoredEntity | und
 
 async function applyOnce(
   q: Queryable,
-  deps: { audit: AuditLog; catalog: TypeCatalog },
+  deps: { audit: AuditLog; catalog: TypeCatalog; observers?: readonly ChangeObserver[] },
   tenant: string,
   jobs: readonly Job[],
   lock: boolean,
-): Promise<{ outcomes: ItemOutcome<unknown>[][]; catalog: Catalog }> {
+): Promise<{ outcomes: ItemOutcome<unknown>[][]; catalog: Catalog; changes: EntityChange[]; written: Array<SideWrite | undefined> }> {
   const ids = [...new Set(jobs.flatMap((job) => job.items.map((i) => i.id)))];
   const existing = await readEntities(q, tenant, ids, lock);
   const state = new Map<string, StoredEntity | null>(existing);
   const outcomes: ItemOutcome<unknown>[][] = [];
   const audit: AuditEvent[] = [];
+  const changes: EntityChange[] = [];
   for (const job of jobs) {
     const jobOutcomes: ItemOutcome<unknown>[] = [];
     const touched = new Set<string>();
@@ -180,6 +230,7 @@ async function applyOnce(
         if (next !== undefined) {
           state.set(item.id, next);
           touched.add(item.id);
+          changes.push({ id: item.id, before: current, after: next, action: job.action, principal: job.call.principal, requestId: job.call.requestId });
         }
         jobOutcomes.push({ id: item.id, ok: true, result, created: current === undefined && next !== undefined && next !== null });
       } catch (error) {
@@ -217,15 +268,18 @@ async function applyOnce(
       updates.push({ ...next, version: before.version });
     }
   }
-  if (inserts.length + updates.length + deletes.length === 0) return { outcomes, catalog: [] };
+  if (inserts.length + updates.length + deletes.length === 0) return { outcomes, catalog: [], changes: [], written: [] };
 
   const catalog = deps.catalog.missing(tenant, [...inserts, ...updates]);
+  // A step that re-created what an earlier step of this statement deleted (or the reverse) is still told in order.
+  const written = (deps.observers ?? []).map((observer) => observer.sideWrite?.(tenant, changes));
   await writeChanges(q, tenant, {
     inserts,
     updates,
     deletes,
     catalog,
     audit: { sql: deps.audit.insertSql('$4'), rows: deps.audit.rows(audit) },
+    sideWrites: written.filter((w): w is SideWrite => w !== undefined && w.rows.length > 0),
   });
-  return { outcomes, catalog };
+  return { outcomes, catalog, changes, written };
 }
