@@ -4,7 +4,7 @@ import { authMigration } from './platform/auth/schema.ts';
 import type { Migration } from './platform/store/migrate.ts';
 import { tenancyMigration } from './platform/tenancy/schema.ts';
 import { ldContextsMigration } from './context/ld/index.ts';
-import { contextMigration } from './context/schema.ts';
+import { contextMigration, entityLocationsMigration } from './context/schema.ts';
 import { devicesMigration } from './devices/schema.ts';
 import { subscriptionsMigration } from './subscriptions/schema.ts';
 import { temporalMigration } from './temporal/schema.ts';
@@ -18,4 +18,5 @@ export const migrations: readonly Migration[] = [
   temporalMigration,
   subscriptionsMigration,
   devicesMigration,
+  entityLocationsMigration,
 ];

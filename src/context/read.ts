@@ -132,7 +132,10 @@ export class EntityReader {
         // The planner gives any box overlap a fixed 0.5% selectivity and, with ORDER BY id LIMIT,
         // prefers walking the primary key and testing each row. The bounding box is what narrows a
         // geo-query, so it is planned on its own (OFFSET 0 keeps the subquery from being merged).
-        from = `(SELECT * FROM ngsi_entities e WHERE e.tenant = $1 AND ${prefilter} OFFSET 0) e`;
+        // Candidates come from the covering index of the narrow location table (index-only), in id order;
+        // only as many wide entity rows are opened as the page needs.
+        from = `(SELECT e.id FROM ngsi_entity_locations e WHERE e.tenant = $1 AND ${prefilter} ORDER BY e.id OFFSET 0) c
+          JOIN ngsi_entities e ON e.tenant = $1 AND e.id = c.id`;
       } else {
         conditions.push(`e.attrs ? ${params.add(geo.geoproperty)}`);
       }

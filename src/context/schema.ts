@@ -6,7 +6,6 @@ import type { Migration } from '../platform/store/migrate.ts';
  * - `types` expanded type IRIs (GIN: type selection is `types && ARRAY[..]` / `types @> ARRAY[..]`);
  * - `attrs` StoredAttributes (model.ts): { attrIri: [instance, ...] };
  * - `attr_names` the attribute IRIs (GIN: `attrs`, discovery and counts without opening the jsonb);
- * - `location` the bounding box of the default instance of the `location` GeoProperty (GiST: geo prefilter);
  * - `owner_department`, `sharing`: the read policy, applied inside every query;
  * - `version` counts writes: a write applies only to the version it read (optimistic concurrency).
  * `ngsi_type_attributes` is the discovery catalogue: every (type, attribute, kind) ever written, with
@@ -52,4 +51,26 @@ export const contextMigration: Migration = {
       END IF;
       RETURN written;
     END $$;`,
+};
+
+/**
+ * `ngsi_entity_locations`: the geo index of the hub, apart from the wide entity rows. A geo-query takes
+ * its candidates from the covering GiST index (an index-only scan: tenant and id ride in the index),
+ * sorts them by id and opens only as many entity rows as the page needs — at 100k entities ~4× fewer
+ * pages than a bitmap scan of the wide rows. The row is written only when the location moves, so the
+ * visibility map stays set for index-only scans (PlannerStatistics vacuums it after bulk loads).
+ */
+export const entityLocationsMigration: Migration = {
+  id: '0009_entity_locations',
+  sql: `
+    CREATE TABLE ngsi_entity_locations (
+      tenant text NOT NULL,
+      id text NOT NULL,
+      location box NOT NULL,
+      PRIMARY KEY (tenant, id)
+    );
+    CREATE INDEX ngsi_entity_locations_box ON ngsi_entity_locations USING gist (location) INCLUDE (tenant, id);
+    INSERT INTO ngsi_entity_locations (tenant, id, location) SELECT tenant, id, location FROM ngsi_entities WHERE location IS NOT NULL;
+    DROP INDEX ngsi_entities_location;
+    ALTER TABLE ngsi_entities DROP COLUMN location;`,
 };

@@ -36,7 +36,7 @@ export function entityFromRow(row: EntityRow): StoredEntity {
   };
 }
 
-/** The `location` index column: the bounding box of the default location instance. */
+/** The `ngsi_entity_locations` row: the bounding box of the default location instance. */
 function locationBox(entity: StoredEntity): string | null {
   const list = entity.attrs[LOCATION];
   const instance = list?.find((a) => a.datasetId === undefined) ?? list?.[0];
@@ -44,7 +44,7 @@ function locationBox(entity: StoredEntity): string | null {
   return boxLiteral(boundingBox(instance.value as { type: string; coordinates: unknown }));
 }
 
-function rowOf(entity: StoredEntity) {
+function rowOf(entity: StoredEntity, location = locationBox(entity)) {
   return {
     id: entity.id,
     types: entity.types,
@@ -56,13 +56,13 @@ function rowOf(entity: StoredEntity) {
     modified_at: entity.modifiedAt,
     attrs: entity.attrs,
     attr_names: Object.keys(entity.attrs),
-    location: locationBox(entity),
+    location,
     version: entity.version,
   };
 }
 
 const RECORD_SHAPE =
-  'id text, types text[], scopes text[], owner_department text, sharing text, created_by text, created_at timestamptz, modified_at timestamptz, attrs jsonb, attr_names text[], location text';
+  'id text, types text[], scopes text[], owner_department text, sharing text, created_by text, created_at timestamptz, modified_at timestamptz, attrs jsonb, attr_names text[], location text, moved boolean';
 
 /** Reads entities by id; `lock` holds them for the rest of the caller's transaction (writes check the version anyway). */
 export async function readEntities(q: Queryable, tenant: string, ids: readonly string[], lock = false): Promise<Map<string, StoredEntity>> {
@@ -78,6 +78,8 @@ export interface EntityChanges {
   inserts: readonly StoredEntity[];
   /** New states of entities that exist; each applies only if the row still has the version that was read. */
   updates: readonly StoredEntity[];
+  /** The entities as read, to tell whether an update moved the location (only then is the location index written). */
+  previous?: ReadonlyMap<string, StoredEntity>;
   deletes: ReadonlyArray<{ id: string; version: number }>;
   catalog: ReadonlyArray<{ type: string; attr: string; kind: string }>;
   /** The INSERT of the audit rows for `$4` (see AuditLog.insertSql), and the rows. */
@@ -94,8 +96,12 @@ export interface EntityChanges {
  */
 export async function writeChanges(q: Queryable, tenant: string, changes: EntityChanges): Promise<void> {
   const rows = [
-    ...changes.inserts.map((e) => ({ op: 'i', ...rowOf(e) })),
-    ...changes.updates.map((e) => ({ op: 'u', ...rowOf(e) })),
+    ...changes.inserts.map((e) => ({ op: 'i', ...rowOf(e), moved: true })),
+    ...changes.updates.map((e) => {
+      const location = locationBox(e);
+      const before = changes.previous?.get(e.id);
+      return { op: 'u', ...rowOf(e, location), moved: before === undefined || locationBox(before) !== location };
+    }),
     ...changes.deletes.map((d) => ({ op: 'd', id: d.id, version: d.version })),
   ];
   const expected = rows.length;
@@ -113,21 +119,28 @@ export async function writeChanges(q: Queryable, tenant: string, changes: Entity
   await q.query(
     `WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(op text, ${RECORD_SHAPE}, version bigint)),
      ins AS (
-       INSERT INTO ngsi_entities (tenant, id, types, scopes, owner_department, sharing, created_by, created_at, modified_at, attrs, attr_names, location)
-       SELECT $1, x.id, x.types, coalesce(x.scopes, '{}'), x.owner_department, x.sharing, x.created_by, x.created_at, x.modified_at, x.attrs, x.attr_names, x.location::box
+       INSERT INTO ngsi_entities (tenant, id, types, scopes, owner_department, sharing, created_by, created_at, modified_at, attrs, attr_names)
+       SELECT $1, x.id, x.types, coalesce(x.scopes, '{}'), x.owner_department, x.sharing, x.created_by, x.created_at, x.modified_at, x.attrs, x.attr_names
        FROM x WHERE x.op = 'i'
        ON CONFLICT (tenant, id) DO NOTHING
        RETURNING 1),
      upd AS (
        UPDATE ngsi_entities e
        SET types = x.types, scopes = coalesce(x.scopes, '{}'), owner_department = x.owner_department, sharing = x.sharing,
-           modified_at = x.modified_at, attrs = x.attrs, attr_names = x.attr_names, location = x.location::box, version = e.version + 1
+           modified_at = x.modified_at, attrs = x.attrs, attr_names = x.attr_names, version = e.version + 1
        FROM x WHERE x.op = 'u' AND e.tenant = $1 AND e.id = x.id AND e.version = x.version
        RETURNING 1),
      del AS (
        DELETE FROM ngsi_entities e USING x
        WHERE x.op = 'd' AND e.tenant = $1 AND e.id = x.id AND e.version = x.version
        RETURNING 1),
+     loc AS (
+       INSERT INTO ngsi_entity_locations (tenant, id, location)
+       SELECT $1, x.id, x.location::box FROM x WHERE x.op IN ('i', 'u') AND x.moved AND x.location IS NOT NULL
+       ON CONFLICT (tenant, id) DO UPDATE SET location = EXCLUDED.location),
+     unloc AS (
+       DELETE FROM ngsi_entity_locations g USING x
+       WHERE g.tenant = $1 AND g.id = x.id AND (x.op = 'd' OR (x.op = 'u' AND x.moved AND x.location IS NULL))),
      cat AS (
        INSERT INTO ngsi_type_attributes (tenant, type, attr, kind)
        SELECT $1, c.type, c.attr, c.kind FROM jsonb_to_recordset($3::jsonb) AS c(type text, attr text, kind text)
@@ -172,7 +185,7 @@ export class TypeCatalog {
 /**
  * Keeps the planner's statistics fresh after bulk loads: PGlite never analyzes by itself, and
  * without statistics geo-queries plan badly (a 10× slower plan was measured at 100k entities).
- * After `threshold` inserted entities it runs ANALYZE once, a little later, in the background.
+ * After `threshold` inserted entities it runs ANALYZE (and VACUUM of the location index table) once, a little later, in the background.
  */
 export class PlannerStatistics {
   #inserted = 0;
@@ -194,8 +207,11 @@ export class PlannerStatistics {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#inserted = 0;
+      // VACUUM sets the visibility map of the location table, which its index-only scans need
+      // (PGlite has no autovacuum; on PostgreSQL it saves waiting for it after a bulk load).
       this.#running = this.q
         .query('ANALYZE ngsi_entities')
+        .then(() => this.q.query('VACUUM (ANALYZE) ngsi_entity_locations'))
         .then(() => undefined, this.onError)
         .finally(() => {
           this.#running = undefined;

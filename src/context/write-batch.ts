@@ -276,6 +276,7 @@ async function applyOnce(
   await writeChanges(q, tenant, {
     inserts,
     updates,
+    previous: existing,
     deletes,
     catalog,
     audit: { sql: deps.audit.insertSql('$4'), rows: deps.audit.rows(audit) },
