@@ -1,11 +1,14 @@
 /**
  * `npm run bench`: runs every benchmark on the embedded store and, with DATABASE_URL, on PostgreSQL; writes BENCHMARKS.md.
- * BENCH_ONLY=http,upsert,patch,query (or context) picks benchmarks; BENCH_DRIVERS=pglite|postgres picks stores.
+ * BENCH_ONLY=http,upsert,patch,query (or context),temporal,notifications,ingest picks benchmarks; BENCH_DRIVERS=pglite|postgres picks stores.
  */
 import path from 'node:path';
 import { benchContext } from './context.bench.ts';
 import type { Driver } from './harness.ts';
 import { benchHttp } from './http.bench.ts';
+import { benchIngest } from './ingest.bench.ts';
+import { benchNotifications } from './notifications.bench.ts';
+import { benchTemporal } from './temporal.bench.ts';
 import { type BenchResult, writeReport } from './report.ts';
 
 const databaseUrl = process.env.DATABASE_URL?.trim() || undefined;
@@ -18,6 +21,11 @@ const results: BenchResult[] = [];
 
 if (only.size === 0 || only.has('http')) results.push(...(await benchHttp(drivers, databaseUrl)));
 if (only.size === 0 || ['context', 'upsert', 'patch', 'query'].some((b) => only.has(b))) results.push(...(await benchContext(drivers, databaseUrl, only)));
+if (only.size === 0 || only.has('temporal')) results.push(...(await benchTemporal(drivers, databaseUrl)));
+
+if (only.size === 0 || only.has('notifications')) results.push(...(await benchNotifications(drivers, databaseUrl)));
+
+if (only.size === 0 || only.has('ingest')) results.push(...(await benchIngest(drivers, databaseUrl)));
 
 const file = path.resolve(import.meta.dirname, '../BENCHMARKS.md');
 writeReport(file, results, started);

@@ -1,6 +1,7 @@
 /** The one place that wires CityCloud together: store, platform services, capabilities and the HTTP server. */
 import type { FastifyInstance } from 'fastify';
 import { type ContextHubParts, createContextHub } from './context/hub.ts';
+import { createDevices, type DevicesParts } from './devices/index.ts';
 import { migrations } from './migrations.ts';
 import { auditRoutes } from './platform/audit/routes.ts';
 import { AuditLog } from './platform/audit/service.ts';
@@ -16,6 +17,8 @@ import type { Store } from './platform/store/store.ts';
 import { HANGZHOU, HANGZHOU_DEPARTMENTS, unmappedCity } from './platform/tenancy/hangzhou.ts';
 import { tenancyRoutes } from './platform/tenancy/routes.ts';
 import { Tenancy } from './platform/tenancy/service.ts';
+import { createSubscriptions, type SubscriptionParts } from './subscriptions/index.ts';
+import { createTemporal, type TemporalParts } from './temporal/index.ts';
 
 export interface Platform {
   config: Config;
@@ -27,6 +30,12 @@ export interface Platform {
   tenancy: Tenancy;
   /** The NGSI-LD context hub: every capability reads and writes city data through it. */
   context: ContextHubParts;
+  /** NGSI-LD subscriptions and notifications; `subscriptions.live.subscribe(…)` for in-process subscribers. */
+  subscriptions: SubscriptionParts;
+  /** Temporal history of the hub's entities (/ngsi-ld/v1/temporal). */
+  temporal: TemporalParts;
+  /** Device registry and ingest; `devices.startMqtt()` starts the MQTT side (the CLI does, after the HTTP server listens). */
+  devices: DevicesParts;
   /** Set on the first start of a city: the admin's login, to print once. */
   firstAdmin: { username: string; password: string | null } | undefined;
   /** Stops accepting requests, finishes those in flight, flushes and closes the store. */
@@ -56,8 +65,21 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
     const firstAdmin = await auth.ensureFirstAdmin(config.defaultTenant, config.adminPassword);
 
     const context = await createContextHub({ store, audit, tenancy, logger: options.logger, config });
+    const subscriptions = await createSubscriptions({ store, context, config, logger: options.logger });
+    const temporal = await createTemporal({ store, audit, logger: options.logger, context, retentionDays: config.temporalRetentionDays });
 
     const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
+    const devices = createDevices({
+      store,
+      audit,
+      tenancy,
+      hub: context.hub,
+      terms: context.resolver.core,
+      authenticateApiKey: (key) => auth.authenticate(key),
+      logger: options.logger,
+      config,
+      metricsRegistry: metrics.registry,
+    });
     const server = await buildServer({
       logger: options.logger,
       metrics,
@@ -75,6 +97,11 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
         { prefix: '/api/v1', plugin: tenancyRoutes(tenancy) },
         { prefix: '/api/v1', plugin: auditRoutes(audit, store) },
         ...context.routes.map((plugin) => ({ prefix: '/ngsi-ld/v1', plugin })),
+        { prefix: '/ngsi-ld/v1', plugin: subscriptions.ngsiRoutes },
+        { prefix: '/api/v1', plugin: subscriptions.apiRoutes },
+        ...temporal.routes.map((plugin) => ({ prefix: '/ngsi-ld/v1', plugin })),
+        { prefix: '/api/v1', plugin: devices.apiRoutes },
+        { prefix: '/iot', plugin: devices.ingestRoutes },
       ],
     });
 
@@ -93,12 +120,20 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
       audit,
       tenancy,
       context,
+      subscriptions,
+      temporal,
+      devices,
       firstAdmin,
       close() {
         closing ??= (async () => {
           clearInterval(keyUsage);
           await server.close();
+          // Before the store closes: MQTT stops, queued measurements and device counters are written.
+          await devices.close().catch((error) => options.logger.warn({ err: error }, 'error while stopping device ingest'));
           await auth.flushKeyUsage().catch(() => undefined);
+          await temporal.close().catch(() => undefined);
+          // Before the store closes: sends in flight finish, delivered rows are acknowledged, the rest given back.
+          await subscriptions.close().catch((error) => options.logger.warn({ err: error }, 'error while stopping notification delivery'));
           await context.close().catch(() => undefined);
           await store.close();
         })();

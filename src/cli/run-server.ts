@@ -1,5 +1,6 @@
 /** Runs the platform as a process: listens, prints how to log in, and shuts down cleanly on SIGINT/SIGTERM. */
 import { createPlatform, type Platform } from '../app.ts';
+import type { MqttState } from '../devices/index.ts';
 import type { Config } from '../platform/config/config.ts';
 import { createLogger } from '../platform/logging/logger.ts';
 import { redact } from '../platform/store/open-store.ts';
@@ -85,14 +86,52 @@ export async function runServer(config: Config): Promise<number> {
       }
       return 1;
     }
+    let mqtt: MqttState;
+    try {
+      mqtt = await started.devices.startMqtt();
+    } catch (error) {
+      await started.close();
+      process.stderr.write(mqttStartFailure(config, error));
+      return 1;
+    }
     platform = started;
     if (stopSignal) shutDown(started);
-    else printWelcome(config, started);
+    else printWelcome(config, started, mqtt);
     return finished;
   }
 }
 
-function printWelcome(config: Config, platform: Platform): void {
+/** Why MQTT could not start, naming the variable to change. */
+export function mqttStartFailure(config: Config, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (config.mqttUrl) {
+    return (
+      `citycloud: cannot consume device messages from MQTT_URL (${redactMqttUrl(config.mqttUrl)}): ${error instanceof Error ? error.message : String(error)}\n` +
+      'Check that the broker runs and accepts this client, or unset MQTT_URL to use the embedded broker.\n'
+    );
+  }
+  if (code === 'EADDRINUSE') {
+    return (
+      `citycloud: MQTT port ${config.mqttPort} on ${config.host} is already in use by another program (another MQTT broker such as mosquitto?).\n` +
+      `Set MQTT_PORT to a free port (for example MQTT_PORT=${config.mqttPort === 1883 ? 1884 : config.mqttPort + 1}), MQTT_PORT=0 to turn the embedded broker off, ` +
+      'or MQTT_URL=mqtt://host:port to consume from that broker instead.\n'
+    );
+  }
+  if (code === 'EACCES') return `citycloud: no permission to listen on MQTT port ${config.mqttPort}; set MQTT_PORT to a port above 1023\n`;
+  return `citycloud: cannot start the MQTT broker on ${config.host}:${config.mqttPort} (MQTT_PORT): ${String(error)}\n`;
+}
+
+function redactMqttUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'mqtt://…';
+  }
+}
+
+function printWelcome(config: Config, platform: Platform, mqtt: MqttState): void {
   const address = platform.server.addresses()[0];
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -104,6 +143,7 @@ function printWelcome(config: Config, platform: Platform): void {
     `  Portal:   ${url}`,
     `  API docs: ${url}docs`,
     `  Store:    ${store}`,
+    `  MQTT:     ${mqtt.mode === 'embedded' ? `mqtt://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${mqtt.port} (embedded broker)` : mqtt.mode === 'external' ? `${redactMqttUrl(mqtt.url)} (shared subscription)` : 'off (MQTT_PORT=0)'}`,
   ];
   process.stdout.write(`${[...lines, ...firstAdminLines(config, platform)].join('\n')}\n\n`);
 }

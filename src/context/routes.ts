@@ -37,7 +37,8 @@ function call(request: FastifyRequest, terms: TermMap): HubCall & ReadCall {
   return { tenant: request.tenant, principal: request.principal, terms, requestId: request.id };
 }
 
-function ownership(request: FastifyRequest): Ownership {
+/** Who owns a new entity, from the CityCloud-Owner-Department and CityCloud-Sharing headers (also used by the temporal API). */
+export function ownership(request: FastifyRequest): Ownership {
   const owner = request.headers[OWNER_HEADER];
   const sharing = request.headers[SHARING_HEADER];
   const out: Ownership = {};

@@ -1,7 +1,67 @@
-/** Temporal history: tables. (Placeholder until the capability lands; its SQL replaces this.) */
+/** Temporal history: the tables of every attribute instance the hub ever held, partitioned by time, and their hourly rollup. */
 import type { Migration } from '../platform/store/migrate.ts';
 
+/**
+ * - `temporal_entities`: one row per entity that ever had history, with what selection and the read policy
+ *   need (types, scopes, owner department, sharing) so both still work after the entity is deleted from the hub.
+ *   Written only when one of those changes.
+ * - `temporal_series`: one row per (entity, attribute, datasetId); `id` is a UUID derived from that key
+ *   (rows.ts), so a write knows it without reading, and instance rows stay narrow (16 bytes, not three texts);
+ *   `kind` is the attribute kind of its first instance (the aggregated representation names it).
+ * - `temporal_instances`: one row per attribute instance; RANGE-partitioned on `observed_at` (the instance's
+ *   observedAt, else the time of the change), one partition per UTC day created ahead, and a DEFAULT partition
+ *   so no write is ever refused; retention drops whole partitions. `num` holds the value of numeric Properties.
+ *   `content` is the instance without the members kept in columns (type, datasetId, createdAt, modifiedAt).
+ * - `temporal_rollup_hourly`: count, numeric count, sum, min, max and sum of squares per series and UTC hour,
+ *   maintained in the same statement as the instances; hourly-multiple aggregations read it instead of raw rows.
+ */
 export const temporalMigration: Migration = {
   id: '0006_temporal',
-  sql: 'SELECT 1',
+  sql: `
+    CREATE TABLE temporal_entities (
+      tenant text NOT NULL,
+      id text NOT NULL,
+      types text[] NOT NULL,
+      scopes text[] NOT NULL DEFAULT '{}',
+      owner_department text,
+      sharing text NOT NULL DEFAULT 'open' CHECK (sharing IN ('open', 'on_request', 'not_shared')),
+      created_by text,
+      created_at timestamptz NOT NULL,
+      modified_at timestamptz NOT NULL,
+      deleted_at timestamptz,
+      PRIMARY KEY (tenant, id)
+    );
+    CREATE INDEX temporal_entities_types ON temporal_entities USING gin (types);
+    CREATE TABLE temporal_series (
+      id uuid PRIMARY KEY,
+      tenant text NOT NULL,
+      entity_id text NOT NULL,
+      attr text NOT NULL,
+      dataset_id text NOT NULL DEFAULT '',
+      kind text NOT NULL,
+      UNIQUE (tenant, entity_id, attr, dataset_id)
+    );
+    CREATE TABLE temporal_instances (
+      series uuid NOT NULL,
+      observed_at timestamptz NOT NULL,
+      instance_id uuid NOT NULL,
+      kind text NOT NULL,
+      num double precision,
+      content jsonb NOT NULL,
+      created_at timestamptz NOT NULL,
+      modified_at timestamptz NOT NULL
+    ) PARTITION BY RANGE (observed_at);
+    CREATE TABLE temporal_instances_default PARTITION OF temporal_instances DEFAULT;
+    CREATE INDEX temporal_instances_series ON temporal_instances (series, observed_at);
+    CREATE TABLE temporal_rollup_hourly (
+      series uuid NOT NULL,
+      hour timestamptz NOT NULL,
+      total bigint NOT NULL,
+      n bigint NOT NULL,
+      sum double precision NOT NULL,
+      min double precision,
+      max double precision,
+      sumsq double precision NOT NULL,
+      PRIMARY KEY (series, hour)
+    );`,
 };

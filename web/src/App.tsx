@@ -4,6 +4,7 @@ import { CityProvider } from './city/CityProvider.tsx';
 import { AppLayout } from './layout/AppLayout.tsx';
 import { AdminPage } from './pages/admin/AdminPage.tsx';
 import { CityDataPage } from './pages/data/CityDataPage.tsx';
+import { DevicesPage } from './pages/devices/DevicesPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { RegisterPage } from './pages/RegisterPage.tsx';
@@ -26,6 +27,7 @@ function SignedInRoutes({ pathname, session }: { pathname: string; session: Sess
     if (!canUse(service, roles)) return <ForbiddenPage />;
     if (service.status === 'coming') return <ComingSoonPage service={service} />;
     if (service.id === 'data') return <CityDataPage pathname={pathname} />;
+    if (service.id === 'devices') return <DevicesPage />;
   }
   return <NotFoundPage />;
 }

@@ -16,6 +16,16 @@ export interface Config {
   /** Embedded MQTT broker port; 0 turns it off. */
   mqttPort: number;
   mqttUrl: string | undefined;
+  /** Shared-subscription group on the external broker; every node of one platform uses the same. */
+  mqttShareGroup: string;
+  /** Connections each node opens to the external broker (each may hold a few unacknowledged messages). */
+  mqttConsumers: number;
+  /** Client id prefix on the external broker; set it to keep the session (and queued messages) across restarts. */
+  mqttClientId: string | undefined;
+  /** Messages per second one device may send (a token bucket, bursts of twice that); 0 = no limit. */
+  deviceRateLimit: number;
+  /** Largest device message accepted, in bytes. */
+  deviceMaxPayload: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   auth: 'on' | 'off';
   /** The city served when a request names none (no NGSILD-Tenant header, no token). */
@@ -41,6 +51,21 @@ export interface Config {
    * address; empty by default (the SSRF guard refuses such addresses). For tests and in-house context servers.
    */
   ldContextAllowHosts: string[];
+  /** Notification delivery of subscriptions (src/subscriptions/delivery.ts). */
+  notifications: {
+    /** Seconds a process holds an outbox row it is delivering before another may take it over (NOTIFY_LEASE_SECONDS). */
+    leaseSeconds: number;
+    /** First retry delay after a failed notification, doubled each time (NOTIFY_RETRY_BASE_MS). */
+    retryBaseMs: number;
+    /** The cap of the retry delay (NOTIFY_RETRY_MAX_SECONDS). */
+    retryMaxSeconds: number;
+    /** Default time a receiver has to answer (NOTIFY_TIMEOUT_MS). */
+    timeoutMs: number;
+    /** How often a process checks whether another changed the subscriptions (SUBSCRIPTIONS_REFRESH_MS). */
+    refreshMs: number;
+  };
+  /** Days of temporal history kept (TEMPORAL_RETENTION_DAYS); older day partitions are dropped. 0 keeps everything. */
+  temporalRetentionDays: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -66,6 +91,15 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   const value = raw.trim().toLowerCase() as T;
   if (!allowed.includes(value)) {
     throw new AppError('BAD_REQUEST_DATA', `${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return value;
+}
+
+/** A name that goes into MQTT topics or client ids: no `/`, `+`, `#` or blanks. */
+function mqttName(env: Env, name: string, fallback: string): string {
+  const value = env[name]?.trim() || fallback;
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(value)) {
+    throw new AppError('BAD_REQUEST_DATA', `${name} must be 1 to 64 letters, digits, "_", "." or "-", got "${value.slice(0, 80)}"`);
   }
   return value;
 }
@@ -124,6 +158,11 @@ export function loadConfig(env: Env = process.env, mode: Mode = 'serve'): Config
     databaseUrl,
     mqttPort: integer(env, 'MQTT_PORT', 1883, 0, 65535),
     mqttUrl,
+    mqttShareGroup: mqttName(env, 'MQTT_SHARE_GROUP', 'citycloud'),
+    mqttConsumers: integer(env, 'MQTT_CONSUMERS', 4, 1, 64),
+    mqttClientId: env.MQTT_CLIENT_ID?.trim() ? mqttName(env, 'MQTT_CLIENT_ID', '') : undefined,
+    deviceRateLimit: integer(env, 'DEVICE_RATE_LIMIT', 100, 0, 1_000_000),
+    deviceMaxPayload: integer(env, 'DEVICE_MAX_PAYLOAD', 64 * 1024, 64, 16 * 1024 * 1024),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     auth,
     defaultTenant,
@@ -136,5 +175,13 @@ export function loadConfig(env: Env = process.env, mode: Mode = 'serve'): Config
     ldContextTtl: integer(env, 'LD_CONTEXT_TTL', 86400, 1, 365 * 24 * 3600),
     ldContextFetch: oneOf(env, 'LD_CONTEXT_FETCH', ['on', 'off'] as const, 'on'),
     ldContextAllowHosts,
+    notifications: {
+      leaseSeconds: integer(env, 'NOTIFY_LEASE_SECONDS', 30, 2, 3600),
+      retryBaseMs: integer(env, 'NOTIFY_RETRY_BASE_MS', 500, 10, 60_000),
+      retryMaxSeconds: integer(env, 'NOTIFY_RETRY_MAX_SECONDS', 60, 1, 86_400),
+      timeoutMs: integer(env, 'NOTIFY_TIMEOUT_MS', 10_000, 100, 300_000),
+      refreshMs: integer(env, 'SUBSCRIPTIONS_REFRESH_MS', 500, 50, 60_000),
+    },
+    temporalRetentionDays: integer(env, 'TEMPORAL_RETENTION_DAYS', 0, 0, 100 * 366),
   };
 }

@@ -45,6 +45,14 @@ export function configureApiClient(next: Partial<ClientHooks>): void {
   Object.assign(hooks, next);
 }
 
+/** The headers every API call carries (credential and language), for calls that cannot go through `apiFetch` (streams). */
+export function authHeaders(): Record<string, string> {
+  const headers: Record<string, string> = { 'Accept-Language': hooks.getLanguage() };
+  const token = hooks.getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return headers;
+}
+
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;

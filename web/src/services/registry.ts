@@ -110,8 +110,9 @@ export const SERVICES: readonly ServiceEntry[] = [
     id: 'devices',
     route: '/devices',
     icon: 'devices',
-    roles: ['operator', 'developer', 'enterprise'],
-    status: 'coming',
+    // Operators and admins manage every device; officers those of their department (the API enforces it).
+    roles: ['operator', 'officer'],
+    status: 'available',
     nameKey: 'service.devices.name',
     descKey: 'service.devices.desc',
   },

@@ -11,6 +11,28 @@ import { EntityTable } from './EntityTable.tsx';
 import { EntityView } from './EntityView.tsx';
 import { type DataQuery, dataHref, entityIdAt, readView } from './links.ts';
 import { TypeList, useTypeCounts } from './TypeList.tsx';
+import { useLiveChanges } from './useLiveChanges.ts';
+
+/** The live indicator's words; kept here until the i18n tables take them (data.live.*). */
+const LIVE_LABELS = {
+  zh: { live: '实时', connecting: '连接中', offline: '离线', changes: '条更新' },
+  en: { live: 'Live', connecting: 'Connecting', offline: 'Offline', changes: 'updates' },
+} as const;
+
+const BADGE = { live: 'badge-success', connecting: 'badge-neutral', offline: 'badge-warning' } as const;
+
+/** Shows whether the page follows the city's changes, and how many arrived. */
+function LiveIndicator({ state, count }: { state: 'connecting' | 'live' | 'offline'; count: number }) {
+  const { lang } = useI18n();
+  const words = LIVE_LABELS[String(lang).startsWith('zh') ? 'zh' : 'en'];
+  return (
+    <span className={`badge ${BADGE[state]}`} data-testid="data-live" data-state={state} role="status" aria-live="polite">
+      <span aria-hidden="true">{state === 'live' ? '● ' : '○ '}</span>
+      {words[state]}
+      {count > 0 ? ` · ${count} ${words.changes}` : ''}
+    </span>
+  );
+}
 
 function EmptyState() {
   const { t } = useI18n();
@@ -33,10 +55,12 @@ function DataBrowser({
   view,
   generation,
   onRefresh,
+  onLiveChange,
 }: {
   view: Required<DataQuery>;
   generation: number;
   onRefresh: () => void;
+  onLiveChange: () => void;
 }) {
   const { t } = useI18n();
   const types = useApi((signal) => fetchEntityTypes(signal), [generation]);
@@ -46,6 +70,8 @@ function DataBrowser({
   );
   const counts = useTypeCounts(sorted);
   const info = sorted?.find((type) => type.typeName === view.type);
+  // The table and the map reload (at most once a second) when entities of the shown type change.
+  const live = useLiveChanges(view.type, view.q, onLiveChange);
 
   let body: ReactNode;
   if (!sorted) {
@@ -84,9 +110,12 @@ function DataBrowser({
         title={t('data.title')}
         subtitle={t('data.subtitle')}
         actions={
-          <button type="button" className="button button-ghost" onClick={onRefresh} disabled={types.loading}>
-            {t('common.refresh')}
-          </button>
+          <>
+            {view.type ? <LiveIndicator state={live.state} count={live.count} /> : null}
+            <button type="button" className="button button-ghost" onClick={onRefresh} disabled={types.loading}>
+              {t('common.refresh')}
+            </button>
+          </>
         }
       />
       {sorted && types.error ? <ErrorNotice error={types.error} testId="data-types-error" /> : null}
@@ -102,5 +131,5 @@ export function CityDataPage({ pathname }: { pathname: string }) {
   const refresh = useCallback(() => setGeneration((n) => n + 1), []);
   const id = entityIdAt(pathname);
   if (id !== null) return <EntityView id={id} generation={generation} onRefresh={refresh} />;
-  return <DataBrowser view={readView(search)} generation={generation} onRefresh={refresh} />;
+  return <DataBrowser view={readView(search)} generation={generation} onRefresh={refresh} onLiveChange={refresh} />;
 }

@@ -1,0 +1,71 @@
+/** Assembles the temporal history: the recorder on the hub's write path, the partition and retention job, the service and the /temporal routes. */
+import type { FastifyPluginAsync } from 'fastify';
+import type { ContextHubParts } from '../context/hub.ts';
+import type { AuditLog } from '../platform/audit/service.ts';
+import type { Logger } from '../platform/logging/logger.ts';
+import type { Store } from '../platform/store/store.ts';
+import { type MaintenanceReport, maintainPartitions } from './partitions.ts';
+import { HistoryRecorder } from './recorder.ts';
+import { temporalRoutes } from './routes.ts';
+import { TemporalService } from './service.ts';
+
+export interface TemporalParts {
+  service: TemporalService;
+  recorder: HistoryRecorder;
+  /** Route plugins, mounted under /ngsi-ld/v1. */
+  routes: FastifyPluginAsync[];
+  /** Runs partition maintenance and retention now (the background job runs it every hour). */
+  maintain(now?: number): Promise<MaintenanceReport>;
+  /** Stops the background job and waits for a running one. */
+  close(): Promise<void>;
+}
+
+const MAINTENANCE_INTERVAL_MS = 3_600_000;
+
+export async function createTemporal(deps: {
+  store: Store;
+  audit: AuditLog;
+  logger: Logger;
+  context: ContextHubParts;
+  /** Days of history kept; 0 keeps everything. */
+  retentionDays: number;
+}): Promise<TemporalParts> {
+  const recorder = new HistoryRecorder();
+  for (const observer of recorder.observers()) deps.context.hub.observe(observer);
+  const hub = deps.context.hub;
+  const service = new TemporalService({
+    store: deps.store,
+    audit: deps.audit,
+    recorder,
+    ownership: (call, asked) => hub.ownership(call, asked),
+  });
+  let running: Promise<MaintenanceReport> | undefined;
+  const maintain = (now?: number) => {
+    running ??= maintainPartitions(deps.store, { retentionDays: deps.retentionDays, ...(now !== undefined ? { now } : {}) })
+      .then((report) => {
+        // Entities and series past retention may have been deleted: what this process knew of them no longer holds.
+        if (report.deletedRows > 0 || report.dropped.length > 0) recorder.reset();
+        if (report.created.length + report.dropped.length + report.moved > 0) deps.logger.info({ temporal: report }, 'temporal partitions maintained');
+        return report;
+      })
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+  await maintain();
+  const timer = setInterval(() => {
+    maintain().catch((error) => deps.logger.warn({ err: error }, 'temporal partition maintenance failed; it runs again within the hour'));
+  }, MAINTENANCE_INTERVAL_MS);
+  timer.unref();
+  return {
+    service,
+    recorder,
+    routes: [temporalRoutes({ service, resolver: deps.context.resolver })],
+    maintain,
+    async close() {
+      clearInterval(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}

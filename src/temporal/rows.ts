@@ -1,0 +1,163 @@
+/** The rows of the temporal tables, built in TypeScript from attribute instances, and the set-based SQL that writes them. */
+import { createHash, randomUUID } from 'node:crypto';
+import type { StoredAttribute, StoredEntity } from '../context/model.ts';
+
+/** One row of temporal_entities. */
+export interface TemporalEntityRow {
+  tenant: string;
+  id: string;
+  types: string[];
+  scopes: string[];
+  owner_department: string | null;
+  sharing: string;
+  created_by: string | null;
+  created_at: string;
+  modified_at: string;
+  deleted_at: string | null;
+}
+
+export interface SeriesRow {
+  id: string;
+  tenant: string;
+  entity_id: string;
+  attr: string;
+  /** '' for the default instance. */
+  dataset_id: string;
+  kind: string;
+}
+
+export interface InstanceRow {
+  series: string;
+  observed_at: string;
+  instance_id: string;
+  kind: string;
+  num: number | null;
+  content: Record<string, unknown>;
+  created_at: string;
+  modified_at: string;
+}
+
+export interface RollupRow {
+  series: string;
+  hour: string;
+  total: number;
+  n: number;
+  sum: number;
+  min: number | null;
+  max: number | null;
+  sumsq: number;
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * The id of a series: a UUID made from the MD5 of its key, so every writer derives the same id without a
+ * lookup (a collision of 128-bit digests is not a practical concern at city scale).
+ */
+export function seriesId(tenant: string, entityId: string, attr: string, datasetId: string): string {
+  const hex = createHash('md5').update(`${tenant}\u0000${entityId}\u0000${attr}\u0000${datasetId}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function seriesRow(tenant: string, entityId: string, attr: string, instance: StoredAttribute): SeriesRow {
+  const dataset = instance.datasetId ?? '';
+  return { id: seriesId(tenant, entityId, attr, dataset), tenant, entity_id: entityId, attr, dataset_id: dataset, kind: instance.type };
+}
+
+/** The numeric value aggregation uses: a Property whose value is a finite number. */
+export function numericValue(instance: StoredAttribute): number | null {
+  return instance.type === 'Property' && typeof instance.value === 'number' && Number.isFinite(instance.value) ? instance.value : null;
+}
+
+/** The instance as kept in `content`: without the members held in columns. */
+export function contentOf(instance: StoredAttribute): Record<string, unknown> {
+  const { type: _type, datasetId: _datasetId, createdAt: _createdAt, modifiedAt: _modifiedAt, unset: _unset, ...content } = instance;
+  return content;
+}
+
+/** The time an instance is filed under: its observedAt, else when it was written. */
+export function stampOf(instance: StoredAttribute): string {
+  return instance.observedAt ?? instance.modifiedAt;
+}
+
+export function instanceRow(series: string, instance: StoredAttribute, recordedAt: string, instanceId: string = randomUUID()): InstanceRow {
+  return {
+    series,
+    observed_at: stampOf(instance),
+    instance_id: instanceId,
+    kind: instance.type,
+    num: numericValue(instance),
+    content: contentOf(instance),
+    created_at: recordedAt,
+    modified_at: recordedAt,
+  };
+}
+
+/** Sums instance rows into one rollup row per (series, UTC hour), sorted so concurrent writers lock rows in one order. */
+export function rollupRows(instances: readonly InstanceRow[]): RollupRow[] {
+  const byKey = new Map<string, RollupRow>();
+  for (const i of instances) {
+    const hour = new Date(Math.floor(Date.parse(i.observed_at) / HOUR) * HOUR).toISOString();
+    const key = `${i.series}|${hour}`;
+    let row = byKey.get(key);
+    if (!row) {
+      row = { series: i.series, hour, total: 0, n: 0, sum: 0, min: null, max: null, sumsq: 0 };
+      byKey.set(key, row);
+    }
+    row.total++;
+    if (i.num !== null) {
+      row.n++;
+      row.sum += i.num;
+      row.sumsq += i.num * i.num;
+      row.min = row.min === null ? i.num : Math.min(row.min, i.num);
+      row.max = row.max === null ? i.num : Math.max(row.max, i.num);
+    }
+  }
+  return [...byKey.keys()].sort().map((k) => byKey.get(k) as RollupRow);
+}
+
+export function temporalEntityRow(tenant: string, entity: StoredEntity, deletedAt: string | null = null): TemporalEntityRow {
+  return {
+    tenant,
+    id: entity.id,
+    types: entity.types,
+    scopes: entity.scopes,
+    owner_department: entity.ownerDepartment,
+    sharing: entity.sharing,
+    created_by: entity.createdBy,
+    created_at: entity.createdAt,
+    modified_at: deletedAt ?? entity.modifiedAt,
+    deleted_at: deletedAt,
+  };
+}
+
+/** What the read policy and selection see of a temporal entity; a change of it is what makes its row be written again. */
+export function entitySignature(row: TemporalEntityRow): string {
+  return JSON.stringify([row.types, row.scopes, row.owner_department, row.sharing, row.deleted_at === null]);
+}
+
+// ---- SQL: each an INSERT … SELECT FROM jsonb_to_recordset(param), usable alone or as a CTE of a larger statement ----
+
+export const entitiesSql = (param: string) => `INSERT INTO temporal_entities AS t (tenant, id, types, scopes, owner_department, sharing, created_by, created_at, modified_at, deleted_at)
+  SELECT r.tenant, r.id, r.types, coalesce(r.scopes, '{}'), r.owner_department, r.sharing, r.created_by, r.created_at, r.modified_at, r.deleted_at
+  FROM jsonb_to_recordset(${param}::jsonb) AS r(tenant text, id text, types text[], scopes text[], owner_department text, sharing text, created_by text,
+    created_at timestamptz, modified_at timestamptz, deleted_at timestamptz)
+  ON CONFLICT (tenant, id) DO UPDATE SET types = excluded.types, scopes = excluded.scopes, owner_department = excluded.owner_department,
+    sharing = excluded.sharing, modified_at = excluded.modified_at, deleted_at = excluded.deleted_at`;
+
+export const seriesSql = (param: string) => `INSERT INTO temporal_series (id, tenant, entity_id, attr, dataset_id, kind)
+  SELECT r.id, r.tenant, r.entity_id, r.attr, r.dataset_id, r.kind
+  FROM jsonb_to_recordset(${param}::jsonb) AS r(id uuid, tenant text, entity_id text, attr text, dataset_id text, kind text)
+  ON CONFLICT DO NOTHING`;
+
+export const instancesSql = (param: string) => `INSERT INTO temporal_instances (series, observed_at, instance_id, kind, num, content, created_at, modified_at)
+  SELECT r.series, r.observed_at, r.instance_id, r.kind, r.num, r.content, r.created_at, r.modified_at
+  FROM jsonb_to_recordset(${param}::jsonb) AS r(series uuid, observed_at timestamptz, instance_id uuid, kind text, num double precision,
+    content jsonb, created_at timestamptz, modified_at timestamptz)`;
+
+export const rollupSql = (param: string) => `INSERT INTO temporal_rollup_hourly AS t (series, hour, total, n, sum, min, max, sumsq)
+  SELECT r.series, r.hour, r.total, r.n, r.sum, r.min, r.max, r.sumsq
+  FROM jsonb_to_recordset(${param}::jsonb) AS r(series uuid, hour timestamptz, total bigint, n bigint, sum double precision,
+    min double precision, max double precision, sumsq double precision)
+  ON CONFLICT (series, hour) DO UPDATE SET total = t.total + excluded.total, n = t.n + excluded.n, sum = t.sum + excluded.sum,
+    min = least(t.min, excluded.min), max = greatest(t.max, excluded.max), sumsq = t.sumsq + excluded.sumsq`;

@@ -1,0 +1,229 @@
+/** The temporal history's SQL: series and instances of a page of entities, aggregation over raw rows or the hourly rollup, and corrections. */
+import type { Queryable } from '../platform/store/store.ts';
+import type { TimeProperty, TimeRange } from './model.ts';
+import { entitiesSql, type InstanceRow, instancesSql, type RollupRow, rollupSql, type SeriesRow, seriesSql, type TemporalEntityRow } from './rows.ts';
+
+export interface StoredSeries {
+  id: string;
+  entity_id: string;
+  attr: string;
+  dataset_id: string;
+  kind: string;
+}
+
+export interface InstanceRecord {
+  series: string;
+  observed_at: Date | string;
+  instance_id: string;
+  kind: string;
+  content: Record<string, unknown>;
+  created_at: Date | string;
+  modified_at: Date | string;
+  /** The time the query selected on (observedAt, createdAt or modifiedAt), epoch ms. */
+  at: number | string;
+}
+
+/** One period of one series: the aggregates of its instances. */
+export interface PeriodAggregate {
+  series: string;
+  bucket: number;
+  total: number;
+  n: number;
+  sum: number | null;
+  min: number | null;
+  max: number | null;
+  sumsq: number | null;
+  distinct: number;
+}
+
+const COLUMN: Record<TimeProperty, string> = { observedAt: 'observed_at', createdAt: 'created_at', modifiedAt: 'modified_at' };
+
+/** The condition of a time range on `i.<column>`, parameters appended to `params`. */
+function rangeSql(range: TimeRange, params: unknown[]): string {
+  const column = `i.${COLUMN[range.timeproperty]}`;
+  params.push(new Date(range.timeAt).toISOString());
+  const at = `$${params.length}::timestamptz`;
+  if (range.timerel === 'before') return `${column} < ${at}`;
+  if (range.timerel === 'after') return `${column} >= ${at}`;
+  params.push(new Date(range.endTimeAt as number).toISOString());
+  return `${column} >= ${at} AND ${column} < $${params.length}::timestamptz`;
+}
+
+export async function readSeries(q: Queryable, tenant: string, entityIds: readonly string[], attrs: readonly string[] | undefined): Promise<StoredSeries[]> {
+  if (entityIds.length === 0) return [];
+  const params: unknown[] = [tenant, entityIds];
+  let sql = 'SELECT id, entity_id, attr, dataset_id, kind FROM temporal_series WHERE tenant = $1 AND entity_id = ANY($2::text[])';
+  if (attrs) {
+    params.push(attrs);
+    sql += ' AND attr = ANY($3::text[])';
+  }
+  return q.query<StoredSeries>(`${sql} ORDER BY entity_id, attr, dataset_id`, params);
+}
+
+/**
+ * Instances of each series in the range, oldest first: the first `limit` of them, or with `last` the
+ * latest `limit` (lastN). One index range scan per series (series, observed_at), pruned to the partitions of the range.
+ */
+export async function readInstances(q: Queryable, series: readonly string[], range: TimeRange, limit: number, last: boolean): Promise<InstanceRecord[]> {
+  if (series.length === 0) return [];
+  const params: unknown[] = [series];
+  const where = rangeSql(range, params);
+  const column = `i.${COLUMN[range.timeproperty]}`;
+  params.push(limit);
+  const rows = await q.query<InstanceRecord>(
+    `SELECT s.id AS series, i.observed_at, i.instance_id, i.kind, i.content, i.created_at, i.modified_at, i.at
+     FROM unnest($1::uuid[]) AS s(id)
+     CROSS JOIN LATERAL (
+       SELECT i.observed_at, i.instance_id, i.kind, i.content, i.created_at, i.modified_at, (extract(epoch FROM ${column}) * 1000)::bigint AS at
+       FROM temporal_instances i WHERE i.series = s.id AND ${where}
+       ORDER BY ${column} ${last ? 'DESC' : 'ASC'}, i.created_at ${last ? 'DESC' : 'ASC'}, i.instance_id LIMIT $${params.length}) i`,
+    params,
+  );
+  return last ? rows.reverse() : rows;
+}
+
+/** The earliest (or latest) instance time of the series in the range; undefined when there is none. */
+export async function instanceBound(q: Queryable, series: readonly string[], range: TimeRange, which: 'min' | 'max'): Promise<number | undefined> {
+  if (series.length === 0) return undefined;
+  const params: unknown[] = [series];
+  const where = rangeSql(range, params);
+  const rows = await q.query<{ t: number | null }>(
+    `SELECT (extract(epoch FROM ${which}(i.${COLUMN[range.timeproperty]})) * 1000)::bigint AS t FROM temporal_instances i WHERE i.series = ANY($1::uuid[]) AND ${where}`,
+    params,
+  );
+  const t = rows[0]?.t;
+  return t === null || t === undefined ? undefined : Number(t);
+}
+
+/** How instances fall into periods: fixed-length from `start`, or by explicit period boundaries (calendar months), or one period. */
+export type Bucketing = { kind: 'fixed'; start: number; millis: number } | { kind: 'bounds'; bounds: number[] } | { kind: 'single' };
+
+function bucketSql(bucketing: Bucketing, column: string, params: unknown[]): string {
+  if (bucketing.kind === 'single') return '0';
+  if (bucketing.kind === 'fixed') {
+    // date_part is double precision (extract is numeric, several times slower per row).
+    params.push(bucketing.start / 1000, bucketing.millis / 1000);
+    return `floor((date_part('epoch', ${column}) - $${params.length - 1}::float8) / $${params.length}::float8)::int`;
+  }
+  params.push(bucketing.bounds.map((b) => new Date(b).toISOString()));
+  return `(width_bucket(${column}, $${params.length}::timestamptz[]) - 1)`;
+}
+
+const CONTENT_VALUE =
+  "coalesce(i.content->'value', i.content->'object', i.content->'languageMap', i.content->'vocab', i.content->'json', i.content->'valueList', i.content->'objectList')";
+
+/**
+ * Runs a per-(series, bucket) aggregation and returns its rows, ordered by series and bucket. PostgreSQL folds
+ * each series' periods into one JSON text: the driver then parses 1,000 strings (JSON.parse, native) instead of
+ * 24,000 rows of values one by one — most of the time of a day of hourly aggregates over 1,000 sensors.
+ */
+async function perSeries(q: Queryable, grouped: string, params: unknown[]): Promise<PeriodAggregate[]> {
+  const rows = await q.query<{ series: string; periods: string }>(
+    `SELECT g.series, json_agg(json_build_array(g.bucket, g.total, g.n, g.sum, g.min, g.max, g.sumsq, g.dcount) ORDER BY g.bucket)::text AS periods
+     FROM (${grouped}) g GROUP BY g.series ORDER BY g.series`,
+    params,
+  );
+  const out: PeriodAggregate[] = [];
+  for (const row of rows) {
+    for (const [bucket, total, n, sum, min, max, sumsq, distinct] of JSON.parse(row.periods) as Array<Array<number | null>>) {
+      out.push({ series: row.series, bucket: bucket as number, total: total as number, n: n as number, sum: sum ?? null, min: min ?? null, max: max ?? null, sumsq: sumsq ?? null, distinct: distinct ?? 0 });
+    }
+  }
+  return out;
+}
+
+/** Aggregates raw instances per series and period (any method, any time property). */
+export async function aggregateRaw(q: Queryable, series: readonly string[], range: TimeRange, bucketing: Bucketing, distinct: boolean): Promise<PeriodAggregate[]> {
+  if (series.length === 0) return [];
+  const params: unknown[] = [series];
+  const where = rangeSql(range, params);
+  const bucket = bucketSql(bucketing, `i.${COLUMN[range.timeproperty]}`, params);
+  return perSeries(
+    q,
+    `SELECT i.series, ${bucket} AS bucket, count(*)::int AS total, count(i.num)::int AS n, sum(i.num) AS sum, min(i.num) AS min, max(i.num) AS max,
+            sum(i.num * i.num) AS sumsq, ${distinct ? `count(DISTINCT ${CONTENT_VALUE})::int` : 'NULL::int'} AS dcount
+     FROM temporal_instances i WHERE i.series = ANY($1::uuid[]) AND ${where}
+     GROUP BY 1, 2`,
+    params,
+  );
+}
+
+/** Only the columns the asked methods need travel back (the driver parses every value as text). */
+function rollupColumns(methods: readonly string[]): string {
+  const wanted = new Set(methods);
+  const column = (needed: boolean, sql: string, name: string) => `, ${needed ? sql : 'NULL::float8'} AS ${name}`;
+  return [
+    column(['sum', 'avg', 'stddev'].some((m) => wanted.has(m)), 'sum(r.sum)', 'sum'),
+    column(wanted.has('min'), 'min(r.min)', 'min'),
+    column(wanted.has('max'), 'max(r.max)', 'max'),
+    column(wanted.has('sumsq') || wanted.has('stddev'), 'sum(r.sumsq)', 'sumsq'),
+    ', NULL::int AS dcount',
+  ].join('');
+}
+
+/**
+ * Aggregates the hourly rollup per series and period: valid when periods are whole hours starting on an hour
+ * and the range is on observedAt with hour-aligned bounds (the caller checks). Reads 24 rows per series and day
+ * instead of 1,440 instances.
+ */
+export async function aggregateRollup(
+  q: Queryable,
+  series: readonly string[],
+  range: TimeRange,
+  bucketing: Bucketing,
+  methods: readonly string[],
+): Promise<PeriodAggregate[]> {
+  if (series.length === 0) return [];
+  const params: unknown[] = [series, new Date(range.timeAt).toISOString()];
+  let where = range.timerel === 'before' ? 'r.hour < $2::timestamptz' : 'r.hour >= $2::timestamptz';
+  if (range.timerel === 'between') {
+    params.push(new Date(range.endTimeAt as number).toISOString());
+    where += ` AND r.hour < $3::timestamptz`;
+  }
+  const bucket = bucketSql(bucketing, 'r.hour', params);
+  return perSeries(
+    q,
+    `SELECT r.series, ${bucket} AS bucket, sum(r.total)::int AS total, sum(r.n)::int AS n${rollupColumns(methods)}
+     FROM temporal_rollup_hourly r WHERE r.series = ANY($1::uuid[]) AND ${where}
+     GROUP BY 1, 2`,
+    params,
+  );
+}
+
+/** Writes history rows in one statement (the temporal API's provision operations; the hub's writes use the same SQL as side writes). */
+export async function writeHistory(
+  q: Queryable,
+  rows: { entities: readonly TemporalEntityRow[]; series: readonly SeriesRow[]; instances: readonly InstanceRow[]; rollup: readonly RollupRow[] },
+): Promise<void> {
+  await q.query(
+    `WITH e AS (${entitiesSql('$1')}), s AS (${seriesSql('$2')}), i AS (${instancesSql('$3')}), r AS (${rollupSql('$4')}) SELECT 1`,
+    [JSON.stringify(rows.entities), JSON.stringify(rows.series), JSON.stringify(rows.instances), JSON.stringify(rows.rollup)],
+  );
+}
+
+/** Recomputes the rollup rows of these (series, hour) pairs from the raw instances (after a correction or deletion). */
+export async function recomputeRollup(q: Queryable, keys: ReadonlyArray<{ series: string; hour: string }>): Promise<void> {
+  if (keys.length === 0) return;
+  const param = JSON.stringify(keys);
+  await q.query(
+    `DELETE FROM temporal_rollup_hourly r USING jsonb_to_recordset($1::jsonb) AS k(series uuid, hour timestamptz) WHERE r.series = k.series AND r.hour = k.hour`,
+    [param],
+  );
+  await q.query(
+    `INSERT INTO temporal_rollup_hourly (series, hour, total, n, sum, min, max, sumsq)
+     SELECT k.series, k.hour, count(*), count(i.num), coalesce(sum(i.num), 0), min(i.num), max(i.num), coalesce(sum(i.num * i.num), 0)
+     FROM (SELECT DISTINCT * FROM jsonb_to_recordset($1::jsonb) AS k(series uuid, hour timestamptz)) k
+     JOIN temporal_instances i ON i.series = k.series AND i.observed_at >= k.hour AND i.observed_at < k.hour + interval '1 hour'
+     GROUP BY k.series, k.hour`,
+    [param],
+  );
+}
+
+/** Deletes series with their instances and rollup rows. */
+export async function deleteSeries(q: Queryable, series: readonly string[]): Promise<void> {
+  if (series.length === 0) return;
+  await q.query('DELETE FROM temporal_instances WHERE series = ANY($1::uuid[])', [series]);
+  await q.query('DELETE FROM temporal_rollup_hourly WHERE series = ANY($1::uuid[])', [series]);
+  await q.query('DELETE FROM temporal_series WHERE id = ANY($1::uuid[])', [series]);
+}
+
