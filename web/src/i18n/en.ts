@@ -247,6 +247,10 @@ export const en: Record<MessageKey, string> = {
   'devices.status.error': 'Errors',
   'devices.status.never': 'Not yet',
 
+  'data.live.live': 'Live',
+  'data.live.connecting': 'Connecting',
+  'data.live.offline': 'Offline',
+  'data.live.changes': '{count} updates',
   'data.title': 'City data',
   'data.subtitle': 'The entities of the city’s context hub: the live state that departments and devices publish. Browse them by type, filter them and see them on the map.',
   'data.types.title': 'Entity types',

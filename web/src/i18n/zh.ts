@@ -249,6 +249,10 @@ export const zh = {
   'devices.status.error': '有错误',
   'devices.status.never': '未上报',
 
+  'data.live.live': '实时',
+  'data.live.connecting': '连接中',
+  'data.live.offline': '离线',
+  'data.live.changes': '{count} 条更新',
   'data.title': '城市数据',
   'data.subtitle': '城市数据中枢里的实体：各部门和设备发布的实时状态。按类型浏览、筛选，并在地图上查看。',
   'data.types.title': '实体类型',

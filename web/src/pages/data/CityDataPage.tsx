@@ -14,22 +14,16 @@ import { TypeList, useTypeCounts } from './TypeList.tsx';
 import { useLiveChanges } from './useLiveChanges.ts';
 
 /** The live indicator's words; kept here until the i18n tables take them (data.live.*). */
-const LIVE_LABELS = {
-  zh: { live: '实时', connecting: '连接中', offline: '离线', changes: '条更新' },
-  en: { live: 'Live', connecting: 'Connecting', offline: 'Offline', changes: 'updates' },
-} as const;
-
 const BADGE = { live: 'badge-success', connecting: 'badge-neutral', offline: 'badge-warning' } as const;
 
 /** Shows whether the page follows the city's changes, and how many arrived. */
 function LiveIndicator({ state, count }: { state: 'connecting' | 'live' | 'offline'; count: number }) {
-  const { lang } = useI18n();
-  const words = LIVE_LABELS[String(lang).startsWith('zh') ? 'zh' : 'en'];
+  const { t } = useI18n();
   return (
     <span className={`badge ${BADGE[state]}`} data-testid="data-live" data-state={state} role="status" aria-live="polite">
       <span aria-hidden="true">{state === 'live' ? '● ' : '○ '}</span>
-      {words[state]}
-      {count > 0 ? ` · ${count} ${words.changes}` : ''}
+      {t(`data.live.${state}`)}
+      {count > 0 ? ` · ${t('data.live.changes', { count })}` : ''}
     </span>
   );
 }
