@@ -1,5 +1,7 @@
 /** Who may read and write which entities: owner department and sharing class, applied inside the SQL of every read. */
+import type { AuditEvent } from '../platform/audit/service.ts';
 import { hasAnyRole, type Principal } from '../platform/auth/model.ts';
+import type { SharingClass } from './model.ts';
 import type { SqlParams } from './query/model.ts';
 
 /** Roles that see and change every entity of their city (the operations centre and administrators). */
@@ -44,4 +46,22 @@ export function readPolicySql(principal: Principal, params: SqlParams): string |
   const terms = [`e.sharing = 'open'`, `e.created_by = ${params.add(principalKey(principal))}`];
   if (principal.department !== null) terms.push(`e.owner_department = ${params.add(principal.department)}`);
   return `(${terms.join(' OR ')})`;
+}
+
+/** The audit event of a read that returned entities that are not open (who saw which restricted data), or undefined. */
+export function restrictedReadEvent(
+  call: { tenant: string; principal: Principal; requestId?: string },
+  entities: ReadonlyArray<{ id: string; sharing: SharingClass | string }>,
+  action: string,
+): AuditEvent | undefined {
+  const restricted = entities.filter((e) => e.sharing !== 'open').map((e) => e.id);
+  if (restricted.length === 0) return undefined;
+  return {
+    tenant: call.tenant,
+    actor: call.principal,
+    action,
+    target: { type: 'entity', id: restricted.length === 1 ? (restricted[0] as string) : null },
+    requestId: call.requestId,
+    details: { count: restricted.length, ids: restricted.slice(0, 20) },
+  };
 }

@@ -6,7 +6,7 @@ import type { Queryable, Store } from '../platform/store/store.ts';
 import { checkEntityId, checkName } from './entity-input.ts';
 import type { TermMap } from './ld/model.ts';
 import type { StoredAttribute, StoredEntity } from './model.ts';
-import { readPolicySql } from './policy.ts';
+import { readPolicySql, restrictedReadEvent } from './policy.ts';
 import { type GeoQuery, geoMatches, geoPrefilterSql, parseGeoQuery } from './query/geo.ts';
 import { SqlParams } from './query/model.ts';
 import { parseQ } from './query/q.ts';
@@ -70,16 +70,8 @@ export class EntityReader {
 
   /** Audits reads of entities that are not open (who saw which restricted data). */
   private async auditRestricted(call: ReadCall, entities: readonly StoredEntity[], action: string): Promise<void> {
-    const restricted = entities.filter((e) => e.sharing !== 'open').map((e) => e.id);
-    if (restricted.length === 0) return;
-    await this.deps.audit.record(this.deps.store, {
-      tenant: call.tenant,
-      actor: call.principal,
-      action,
-      target: { type: 'entity', id: restricted.length === 1 ? (restricted[0] as string) : null },
-      requestId: call.requestId,
-      details: { count: restricted.length, ids: restricted.slice(0, 20) },
-    });
+    const event = restrictedReadEvent(call, entities, action);
+    if (event) await this.deps.audit.record(this.deps.store, event);
   }
 
   /** Retrieve Entity (5.7.1); undefined when it does not exist or the caller may not see it. */

@@ -26,6 +26,12 @@ export interface HistoryRows {
 
 /** Entries a "known" cache holds at most; past that it starts over (a cache miss only costs one idempotent row). */
 const CACHE_LIMIT = 500_000;
+/**
+ * How long a "known" entry is trusted. Another node may delete a temporal entity (and its series) through the
+ * temporal API; this node then writes the rows again at most this long after, and the instances it recorded
+ * meanwhile become visible again. Re-writing an idempotent row once a minute per entity costs nothing measurable.
+ */
+const KNOWN_TTL_MS = 60_000;
 
 function sameInstance(a: StoredAttribute, b: StoredAttribute): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
@@ -52,8 +58,18 @@ export function changedInstances(before: StoredEntity | undefined, after: Stored
  * like the hub's TypeCatalog), so a hot write adds only instance and rollup rows.
  */
 export class HistoryRecorder {
-  readonly #knownEntities = new Map<string, string>();
-  readonly #knownSeries = new Set<string>();
+  readonly #knownEntities = new Map<string, { signature: string; at: number }>();
+  readonly #knownSeries = new Map<string, number>();
+
+  #knowsSeries(id: string, now: number): boolean {
+    const at = this.#knownSeries.get(id);
+    return at !== undefined && now - at < KNOWN_TTL_MS;
+  }
+
+  #knowsEntity(key: string, signature: string, now: number): boolean {
+    const known = this.#knownEntities.get(key);
+    return known !== undefined && known.signature === signature && now - known.at < KNOWN_TTL_MS;
+  }
   #last: { changes: readonly EntityChange[]; rows: HistoryRows } | undefined;
 
   /** The rows a statement's changes add to history (memoised for the four observers of one statement). */
@@ -63,6 +79,7 @@ export class HistoryRecorder {
     const series = new Map<string, SeriesRow>();
     const instances: InstanceRow[] = [];
     const deletedAt = new Date().toISOString();
+    const now = Date.now();
     for (const change of changes) {
       const row = change.after ? temporalEntityRow(tenant, change.after) : change.before ? temporalEntityRow(tenant, change.before, deletedAt) : undefined;
       // The last state of an entity in the statement wins (ON CONFLICT may touch a row once per statement).
@@ -70,11 +87,11 @@ export class HistoryRecorder {
       if (!change.after) continue;
       for (const { attr, instance } of changedInstances(change.before, change.after)) {
         const s = seriesRow(tenant, change.id, attr, instance);
-        if (!this.#knownSeries.has(s.id)) series.set(s.id, s);
+        if (!this.#knowsSeries(s.id, now)) series.set(s.id, s);
         instances.push(instanceRow(s.id, instance, instance.modifiedAt));
       }
     }
-    const changedEntities = [...entities.values()].filter((e) => this.#knownEntities.get(`${tenant}\u0000${e.id}`) !== entitySignature(e));
+    const changedEntities = [...entities.values()].filter((e) => !this.#knowsEntity(`${tenant}\u0000${e.id}`, entitySignature(e), now));
     const rows = { entities: changedEntities, series: [...series.values()], instances, rollup: rollupRows(instances) };
     this.#last = { changes, rows };
     return rows;
@@ -84,8 +101,9 @@ export class HistoryRecorder {
   remember(rows: Pick<HistoryRows, 'entities' | 'series'>): void {
     if (this.#knownEntities.size + rows.entities.length > CACHE_LIMIT) this.#knownEntities.clear();
     if (this.#knownSeries.size + rows.series.length > CACHE_LIMIT) this.#knownSeries.clear();
-    for (const e of rows.entities) this.#knownEntities.set(`${e.tenant}\u0000${e.id}`, entitySignature(e));
-    for (const s of rows.series) this.#knownSeries.add(s.id);
+    const at = Date.now();
+    for (const e of rows.entities) this.#knownEntities.set(`${e.tenant}\u0000${e.id}`, { signature: entitySignature(e), at });
+    for (const s of rows.series) this.#knownSeries.set(s.id, at);
   }
 
   /** Forgets what this process knows of an entity's history rows (after the temporal API deleted some of them). */

@@ -3,7 +3,7 @@ import { mergeInstance } from '../context/attribute-ops.ts';
 import { checkEntityId, checkName, readEntity, readInstance } from '../context/entity-input.ts';
 import type { TermMap } from '../context/ld/model.ts';
 import { CONTENT_MEMBER, type StoredAttribute } from '../context/model.ts';
-import { canCreate, canWrite, principalKey, readPolicySql } from '../context/policy.ts';
+import { canCreate, canWrite, principalKey, readPolicySql, restrictedReadEvent } from '../context/policy.ts';
 import { type GeoQueryInput, geoMatches, geoPrefilterSql, parseGeoQuery } from '../context/query/geo.ts';
 import { SqlParams } from '../context/query/model.ts';
 import { parseQ } from '../context/query/q.ts';
@@ -361,16 +361,8 @@ export class TemporalService {
   }
 
   private async auditRestricted(call: TemporalCall, entities: readonly TemporalEntity[], action: string): Promise<void> {
-    const restricted = entities.filter((e) => e.sharing !== 'open').map((e) => e.id);
-    if (restricted.length === 0) return;
-    await this.deps.audit.record(this.deps.store, {
-      tenant: call.tenant,
-      actor: call.principal,
-      action,
-      target: { type: 'entity', id: restricted.length === 1 ? (restricted[0] as string) : null },
-      requestId: call.requestId,
-      details: { count: restricted.length, ids: restricted.slice(0, 20) },
-    });
+    const event = restrictedReadEvent(call, entities, action);
+    if (event) await this.deps.audit.record(this.deps.store, event);
   }
 
   // ---- provision (clause 5.6.11–5.6.16) ----

@@ -13,120 +13,7 @@ import { parseQ } from '../../src/context/query/q.ts';
 import { compileQ, matchesScopeQ } from '../../src/context/query/q-eval.ts';
 import { qToSql } from '../../src/context/query/q-sql.ts';
 import { parseScopeQ, scopeQToSql } from '../../src/context/query/scope.ts';
-import { instance, openQueryStore, type QueryStore, type TestEntity, testTerms, VOCAB } from '../../src/context/query/test-support.ts';
-
-const car1: TestEntity = {
-  id: 'urn:car:1',
-  types: ['Car'],
-  attrs: {
-    speed: instance('Property', 80, { observedAt: '2024-01-10T08:00:00.000Z', unitCode: 'KMH' }),
-    brandName: instance('Property', 'Mercedes'),
-    isParked: instance('Relationship', 'urn:ngsi-ld:OffStreetParking:Downtown1', {
-      sub: { [`${VOCAB}providedBy`]: instance('Relationship', 'urn:ngsi-ld:Person:Bob') },
-    }),
-    temperature: [instance('Property', 20), instance('Property', 35, { datasetId: 'urn:ngsi-ld:dataset:raw' })],
-    address: instance('Property', { city: 'Berlin', street: 'Ulrich Strasse' }),
-    label: instance('LanguageProperty', { en: 'red car', zh: '红色汽车' }),
-    category: instance('VocabProperty', `${VOCAB}Sedan`),
-    tags: instance('ListProperty', ['fast', 'blue']),
-    rpm: instance('Property', 2000),
-  },
-};
-const car2: TestEntity = {
-  id: 'urn:car:2',
-  types: ['Car'],
-  attrs: {
-    speed: instance('Property', 40),
-    brandName: instance('Property', 'BMW'),
-    isParked: instance('Relationship', ['urn:ngsi-ld:OffStreetParking:A', 'urn:ngsi-ld:OffStreetParking:B']),
-    temperature: instance('Property', 25),
-    address: instance('Property', { city: 'Munich' }),
-    label: instance('LanguageProperty', { en: ['blue car', 'cobalt'], fr: 'voiture bleue' }),
-    category: instance('VocabProperty', [`${VOCAB}Hatchback`, `${VOCAB}Electric`]),
-    tags: instance('ListProperty', ['slow']),
-    rpm: instance('Property', 3500),
-    isNew: instance('Property', true),
-  },
-};
-/** Values of other JSON types than the queries below use. */
-const car3: TestEntity = {
-  id: 'urn:car:3',
-  types: ['Car'],
-  attrs: {
-    speed: instance('Property', '90'),
-    brandName: instance('Property', 5),
-    temperature: instance('Property', null),
-    address: instance('Property', 'Berlin'),
-    label: instance('Property', 'red car'),
-    rpm: instance('Property', [1, 'a', null, {}]),
-  },
-};
-const sensor1: TestEntity = {
-  id: 'urn:sensor:1',
-  types: ['Sensor'],
-  attrs: {
-    sensor: instance('Property', 40, {
-      sub: { [`${VOCAB}rawdata`]: instance('Property', { airquality: { particulate: 40, PM20: 85 } }) },
-    }),
-    dateObserved: instance('Property', '2024-03-01T12:00:00Z'),
-    dateTyped: instance('Property', { '@type': 'DateTime', '@value': '2024-03-01T12:00:00.500Z' }),
-    opening: instance('Property', '08:30:00'),
-    birthday: instance('Property', '2020-02-29'),
-    temperature: instance('Property', 22, { observedAt: '2024-03-01T12:00:00.000Z' }),
-  },
-};
-const sensor2: TestEntity = {
-  id: 'urn:sensor:2',
-  types: ['Sensor'],
-  attrs: {
-    parkingTickets: instance('JsonProperty', { id: '85a6cc52', value: 'Overstay 60 minutes' }),
-    rpm: instance('Property', 3500),
-    speed: instance('Property', 30),
-    dateObserved: instance('Property', '2024-03-01T12:00:00.250Z'),
-    temperature: instance('Property', 18, { observedAt: '2023-12-31T23:59:59.999Z' }),
-  },
-};
-const person1: TestEntity = {
-  id: 'urn:person:1',
-  types: ['Person'],
-  attrs: {
-    gender: instance('VocabProperty', `${VOCAB}Male`),
-    friends: instance('ListRelationship', ['urn:ngsi-ld:Person:2', 'urn:ngsi-ld:Person:3']),
-    capacity: instance('Property', 5),
-  },
-};
-const person2: TestEntity = {
-  id: 'urn:person:2',
-  types: ['Person'],
-  attrs: {
-    gender: instance('VocabProperty', `${VOCAB}Female`),
-    friends: instance('ListRelationship', ['urn:ngsi-ld:Person:4']),
-    capacity: instance('Property', 12),
-  },
-};
-/** Shapes the hub never writes: every query must still run without a database error. */
-const weird: TestEntity = {
-  id: 'urn:weird:1',
-  rawAttrs: {
-    [`${VOCAB}speed`]: [{ type: 'Property', value: { nested: true } }],
-    [`${VOCAB}brandName`]: [{ type: 'Property' }],
-    [`${VOCAB}temperature`]: [{ type: 'Property', value: 'garbage-date', observedAt: 'yesterday' }],
-    [`${VOCAB}isParked`]: [{ type: 'Relationship', object: 42 }],
-    [`${VOCAB}label`]: [{ type: 'LanguageProperty', languageMap: 'not a map' }],
-    [`${VOCAB}tags`]: [{ type: 'ListProperty', valueList: 'not a list' }],
-    [`${VOCAB}capacity`]: 'not an array',
-    [`${VOCAB}rpm`]: [null, 5, 'x'],
-    [`${VOCAB}dateObserved`]: [{ type: 'Property', value: '2024-3-1T12:00:00Z' }],
-    [`${VOCAB}opening`]: [{ type: 'Property', value: ['08:00:00', { at: 1 }] }],
-    [`${VOCAB}gender`]: [{ type: 'VocabProperty', vocab: { '@id': 'x' } }],
-  },
-};
-const empty: TestEntity = { id: 'urn:empty:1' };
-const building: TestEntity = {
-  id: 'urn:building:1',
-  types: ['Building'],
-  attrs: { capacity: instance('Property', 100), name: instance('Property', 'Tower') },
-};
+import { instance, openQueryStore, Q_ENTITIES, type QueryStore, type TestEntity, testTerms, VOCAB } from '../../src/context/query/test-support.ts';
 
 const scoped: TestEntity[] = [
   { id: 'urn:scope:1', scopes: ['/Hangzhou/Xihu/Parks'] },
@@ -145,7 +32,7 @@ const numbers: TestEntity[] = [
   { id: 'urn:num:6', attrs: { v: instance('Property', '\uffffb') } },
 ];
 
-const ENTITIES = [car1, car2, car3, sensor1, sensor2, person1, person2, weird, empty, building, ...scoped, ...numbers];
+const ENTITIES = [...Q_ENTITIES, ...scoped, ...numbers];
 
 /** Every q of the SQL tests of q.test.ts. */
 function qsOfSqlTests(): string[] {
