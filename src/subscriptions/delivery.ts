@@ -19,6 +19,9 @@ import type { Sender } from './senders.ts';
 import { acknowledge, claimHead, dropQueue, type OutboxRow, orphanedQueues, releaseLeases, renewLeases, type StatusDelta } from './store.ts';
 
 /** What delivery needs to know of a subscription: its record and how to build its notification. */
+/** On PGlite, VACUUM the outbox after this many delivered rows were deleted (it takes milliseconds on a healthy outbox). */
+const VACUUM_EVERY = 50_000;
+
 export interface DeliveryTarget {
   record: SubscriptionRecord;
   /** The Link header URL of the subscription's @context, and its document for JSON-LD bodies. */
@@ -72,6 +75,8 @@ export class Delivery {
   readonly #queues = new Map<string, Queue>();
   readonly #options: DeliveryOptions;
   #pendingAcks: string[] = [];
+  /** Outbox rows deleted since the last VACUUM (PGlite has no autovacuum: without one the outbox only grows). */
+  #deletedSinceVacuum = 0;
   #pendingStatus = new Map<string, StatusDelta>();
   #ackTimer: NodeJS.Timeout | undefined;
   #acking: Promise<void> = Promise.resolve();
@@ -338,6 +343,11 @@ export class Delivery {
       if (keys.length === 0 && status.length === 0) return;
       try {
         await acknowledge(this.#options.store, keys, status);
+        this.#deletedSinceVacuum += keys.length;
+        if (this.#options.store.driver === 'pglite' && this.#deletedSinceVacuum >= VACUUM_EVERY) {
+          this.#deletedSinceVacuum = 0;
+          await this.#options.store.query('VACUUM ngsi_notification_outbox');
+        }
       } catch (error) {
         // Not deleted: they will be sent again (at-least-once); the counters of this batch are lost.
         this.#options.onError(error, 'acknowledging delivered notifications');
