@@ -6,7 +6,7 @@
  */
 import type { StoredEntity } from '../model.ts';
 import type { TermExpander } from './model.ts';
-import { pad, type QExpression, type QMember, type QOperator, type QScalar, type QTerm, type QValue } from './q.ts';
+import { type QExpression, type QMember, type QOperator, type QScalar, type QTerm, type QValue, secondsOf, timeSeconds } from './q.ts';
 import type { ScopePattern, ScopeQuery } from './scope.ts';
 import type { TypeSelection } from './type-selection.ts';
 
@@ -160,19 +160,6 @@ const like = (source: string): Predicate => {
   return (item) => likeRegex(item, regex);
 };
 
-function secondsOf(iso: string, round: 'floor' | 'ceil'): string {
-  const millis = Date.parse(iso);
-  const seconds = round === 'floor' ? Math.floor(millis / 1000) : Math.ceil(millis / 1000);
-  return `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`;
-}
-
-function timeSeconds(value: string, round: 'floor' | 'ceil'): string {
-  const [h, m, s] = value.slice(0, 8).split(':').map(Number) as [number, number, number];
-  let total = h * 3600 + m * 60 + s + (round === 'ceil' && value.slice(9) !== '000' ? 1 : 0);
-  total = Math.min(total, 86399 + (round === 'ceil' ? 1 : 0));
-  if (total === 86400) return '24:00:00';
-  return `${pad(Math.floor(total / 3600))}:${pad(Math.floor(total / 60) % 60)}:${pad(total % 60)}`;
-}
 
 const MEMBER_LOW: Operand = { t: 'string', value: '0000-01-01T00:00:00.000Z' };
 const MEMBER_HIGH: Operand = { t: 'string', value: '9999-12-31T23:59:59.999Z' };

@@ -1,6 +1,6 @@
 /** The NGSI-LD Query Language (`q`, clause 4.9) as SQL: one jsonb_path_exists per term over `ngsi_entities.attrs`; the jsonpath and its variables travel as parameters. */
 import { queryError, type SqlParams, type TermExpander } from './model.ts';
-import { pad, type QExpression, type QMember, type QOperator, type QScalar, type QTerm, type QValue } from './q.ts';
+import { type QExpression, type QMember, type QOperator, type QScalar, type QTerm, type QValue, secondsOf, timeSeconds } from './q.ts';
 
 const INSTANCE_KINDS = {
   value: ['Property', 'GeoProperty'],
@@ -70,19 +70,6 @@ const YMD = `${DIGITS(4)}-${DIGITS(2)}-${DIGITS(2)}`;
 const HMS = `${DIGITS(2)}:${DIGITS(2)}:${DIGITS(2)}`;
 const like = (regex: string): string => `@ like_regex ${literal(regex)}`;
 
-function secondsOf(iso: string, round: 'floor' | 'ceil'): string {
-  const millis = Date.parse(iso);
-  const seconds = round === 'floor' ? Math.floor(millis / 1000) : Math.ceil(millis / 1000);
-  return `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`;
-}
-
-function timeSeconds(value: string, round: 'floor' | 'ceil'): string {
-  const [h, m, s] = value.slice(0, 8).split(':').map(Number) as [number, number, number];
-  let total = h * 3600 + m * 60 + s + (round === 'ceil' && value.slice(9) !== '000' ? 1 : 0);
-  total = Math.min(total, 86399 + (round === 'ceil' ? 1 : 0));
-  if (total === 86400) return '24:00:00';
-  return `${pad(Math.floor(total / 3600))}:${pad(Math.floor(total / 60) % 60)}:${pad(total % 60)}`;
-}
 
 const TEMPORAL_FORMATS: Record<'dateTime' | 'date' | 'time' | 'member', TemporalFormat[]> = {
   dateTime: [

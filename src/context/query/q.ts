@@ -82,6 +82,25 @@ export function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
+/**
+ * A dateTime (UTC, milliseconds) rounded to whole seconds, down or up: stored times compare at the precision the
+ * hub keeps, the SQL translation and the in-memory evaluator round the same way.
+ */
+export function secondsOf(iso: string, round: 'floor' | 'ceil'): string {
+  const millis = Date.parse(iso);
+  const seconds = round === 'floor' ? Math.floor(millis / 1000) : Math.ceil(millis / 1000);
+  return `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`;
+}
+
+/** A time `HH:MM:SS.sss` rounded to whole seconds, down or up (`24:00:00` past the last second of a day). */
+export function timeSeconds(value: string, round: 'floor' | 'ceil'): string {
+  const [h, m, s] = value.slice(0, 8).split(':').map(Number) as [number, number, number];
+  let total = h * 3600 + m * 60 + s + (round === 'ceil' && value.slice(9) !== '000' ? 1 : 0);
+  total = Math.min(total, 86399 + (round === 'ceil' ? 1 : 0));
+  if (total === 86400) return '24:00:00';
+  return `${pad(Math.floor(total / 3600))}:${pad(Math.floor(total / 60) % 60)}:${pad(total % 60)}`;
+}
+
 const Q_SYNTAX: BooleanSyntax = {
   parameter: 'q',
   or: '|',
