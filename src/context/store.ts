@@ -19,7 +19,8 @@ export interface EntityRow {
 /** The columns every entity read selects (alias `e`). */
 export const ENTITY_COLUMNS = 'e.id, e.types, e.scopes, e.owner_department, e.sharing, e.created_by, e.created_at, e.modified_at, e.attrs, e.version';
 
-const iso = (value: Date | string) => (value instanceof Date ? value.toISOString() : new Date(value).toISOString());
+/** A timestamp column as the hub's ISO text (drivers return Date or text). */
+export const iso = (value: Date | string) => (value instanceof Date ? value.toISOString() : new Date(value).toISOString());
 
 export function entityFromRow(row: EntityRow): StoredEntity {
   return {

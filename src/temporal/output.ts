@@ -1,4 +1,5 @@
 /** Renders temporal entities in the three representations of NGSI-LD: normalized (4.5.7), simplified temporalValues (4.5.9) and aggregated (4.5.19). */
+import { iso } from '../context/store.ts';
 import { renderEntity } from '../context/entity-output.ts';
 import type { TermMap } from '../context/ld/model.ts';
 import { CONTENT_MEMBER, type StoredAttribute } from '../context/model.ts';
@@ -29,7 +30,6 @@ const SIMPLIFIED_MEMBER: Record<StoredAttribute['type'], string> = {
   ListRelationship: 'objectLists',
 };
 
-const iso = (v: Date | string) => (v instanceof Date ? v.toISOString() : new Date(v).toISOString());
 
 /** An instance row as the hub's StoredAttribute, so the hub's renderer shows it exactly like a current attribute. */
 function storedOf(row: InstanceRecord, series: StoredSeries): StoredAttribute {

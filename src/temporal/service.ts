@@ -1,10 +1,12 @@
 /** The temporal history service: query and retrieve the temporal evolution of entities (clause 5.7.3–5.7.4) and provide or correct it (5.6.11–5.6.16). */
+import type { EntityQuery } from '../context/read.ts';
+import { iso } from '../context/store.ts';
 import { mergeInstance } from '../context/attribute-ops.ts';
 import { checkEntityId, checkName, readEntity, readInstance } from '../context/entity-input.ts';
 import type { TermMap } from '../context/ld/model.ts';
 import { CONTENT_MEMBER, type StoredAttribute } from '../context/model.ts';
 import { canCreate, canWrite, principalKey, readPolicySql, restrictedReadEvent } from '../context/policy.ts';
-import { type GeoQueryInput, geoMatches, geoPrefilterSql, parseGeoQuery } from '../context/query/geo.ts';
+import { geoMatches, geoPrefilterSql, parseGeoQuery } from '../context/query/geo.ts';
 import { SqlParams } from '../context/query/model.ts';
 import { parseQ } from '../context/query/q.ts';
 import { qToSql } from '../context/query/q-sql.ts';
@@ -51,20 +53,8 @@ export interface TemporalCall {
   requestId?: string;
 }
 
-/** Which entities (the selection of Query Entities, clause 5.7.2) and how many. */
-export interface TemporalSelection {
-  ids?: string[];
-  idPattern?: string;
-  type?: string;
-  /** Attribute names: only these attributes, and only entities that have one of them. */
-  attrs?: string[];
-  q?: string;
-  scopeQ?: string;
-  geo?: GeoQueryInput;
-  limit: number;
-  offset: number;
-  count: boolean;
-}
+/** Which entities (the selection of Query Entities, clause 5.7.2) and how many: the hub's query selection, without selectors. */
+export type TemporalSelection = Omit<EntityQuery, 'selectors'>;
 
 export interface TemporalAsk {
   range: TimeRange;
@@ -123,7 +113,6 @@ interface EntityRowDb {
   deleted_at: Date | string | null;
 }
 
-const iso = (v: Date | string) => (v instanceof Date ? v.toISOString() : new Date(v).toISOString());
 
 function entityOf(row: EntityRowDb): TemporalEntity {
   return {

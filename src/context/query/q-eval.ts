@@ -6,7 +6,7 @@
  */
 import type { StoredEntity } from '../model.ts';
 import type { TermExpander } from './model.ts';
-import { type QExpression, type QMember, type QOperator, type QScalar, type QTerm, type QValue, secondsOf, timeSeconds } from './q.ts';
+import { type QExpression, type QMember, type QOperator, type QScalar, type QTerm, type QValue, asMemberValue, secondsOf, timeSeconds } from './q.ts';
 import type { ScopePattern, ScopeQuery } from './scope.ts';
 import type { TypeSelection } from './type-selection.ts';
 
@@ -246,19 +246,6 @@ function itemPredicate(op: QOperator, value: QValue, variants: (s: QScalar) => Q
   return parts.length === 0 ? undefined : (item) => parts.some((p) => p(item));
 }
 
-function asMemberValue(value: QValue): QValue {
-  const convert = (s: QScalar): QScalar => {
-    if (s.kind === 'date') return { kind: 'dateTime', value: `${s.value}T00:00:00.000Z` };
-    if (s.kind === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(s.value)) {
-      const time = Date.parse(s.value);
-      if (!Number.isNaN(time)) return { kind: 'dateTime', value: new Date(time).toISOString() };
-    }
-    return s;
-  };
-  if (value.kind === 'list') return { kind: 'list', items: value.items.map(convert) };
-  if (value.kind === 'range') return { kind: 'range', min: convert(value.min), max: convert(value.max) };
-  return convert(value);
-}
 
 // ---- terms ----
 

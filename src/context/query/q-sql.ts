@@ -1,6 +1,6 @@
 /** The NGSI-LD Query Language (`q`, clause 4.9) as SQL: one jsonb_path_exists per term over `ngsi_entities.attrs`; the jsonpath and its variables travel as parameters. */
 import { queryError, type SqlParams, type TermExpander } from './model.ts';
-import { type QExpression, type QMember, type QOperator, type QScalar, type QTerm, type QValue, secondsOf, timeSeconds } from './q.ts';
+import { type QExpression, type QMember, type QOperator, type QScalar, type QTerm, type QValue, asMemberValue, secondsOf, timeSeconds } from './q.ts';
 
 const INSTANCE_KINDS = {
   value: ['Property', 'GeoProperty'],
@@ -156,20 +156,6 @@ function rangePredicate(min: QScalar, max: QScalar, path: TermPath, member: bool
   return `@ >= ${path.variable(path.scalarJson(min))} && @ <= ${path.variable(path.scalarJson(max))}`;
 }
 
-/** Temporal strings in a member that always holds date-times: a quoted date-time or a date counts as one. */
-function asMemberValue(value: QValue): QValue {
-  const convert = (s: QScalar): QScalar => {
-    if (s.kind === 'date') return { kind: 'dateTime', value: `${s.value}T00:00:00.000Z` };
-    if (s.kind === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(s.value)) {
-      const time = Date.parse(s.value);
-      if (!Number.isNaN(time)) return { kind: 'dateTime', value: new Date(time).toISOString() };
-    }
-    return s;
-  };
-  if (value.kind === 'list') return { kind: 'list', items: value.items.map(convert) };
-  if (value.kind === 'range') return { kind: 'range', min: convert(value.min), max: convert(value.max) };
-  return convert(value);
-}
 
 /** What a term tests on one target: the jsonpath expressions (relative to the instance `@`) that hold its value(s). */
 interface Target {

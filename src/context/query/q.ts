@@ -82,6 +82,21 @@ export function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
+/** Temporal strings in a member that always holds date-times (observedAt, createdAt, modifiedAt): a quoted date-time or a date counts as one. */
+export function asMemberValue(value: QValue): QValue {
+  const convert = (s: QScalar): QScalar => {
+    if (s.kind === 'date') return { kind: 'dateTime', value: `${s.value}T00:00:00.000Z` };
+    if (s.kind === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(s.value)) {
+      const time = Date.parse(s.value);
+      if (!Number.isNaN(time)) return { kind: 'dateTime', value: new Date(time).toISOString() };
+    }
+    return s;
+  };
+  if (value.kind === 'list') return { kind: 'list', items: value.items.map(convert) };
+  if (value.kind === 'range') return { kind: 'range', min: convert(value.min), max: convert(value.max) };
+  return convert(value);
+}
+
 /**
  * A dateTime (UTC, milliseconds) rounded to whole seconds, down or up: stored times compare at the precision the
  * hub keeps, the SQL translation and the in-memory evaluator round the same way.
