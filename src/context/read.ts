@@ -7,7 +7,7 @@ import { checkEntityId, checkName } from './entity-input.ts';
 import type { TermMap } from './ld/model.ts';
 import type { StoredAttribute, StoredEntity } from './model.ts';
 import { readPolicySql, restrictedReadEvent } from './policy.ts';
-import { type GeoQuery, geoMatches, geoPrefilterSql, parseGeoQuery } from './query/geo.ts';
+import { type GeoQuery, geoMatches, geoPrefilterIsTight, geoPrefilterSql, parseGeoQuery } from './query/geo.ts';
 import { SqlParams } from './query/model.ts';
 import { parseQ } from './query/q.ts';
 import { qToSql } from './query/q-sql.ts';
@@ -176,9 +176,10 @@ export class EntityReader {
       return instance?.type === 'GeoProperty' && geoMatches(geo, instance.value as never);
     };
     if (!query.count) {
-      // Whole rows, a chunk a bit larger than the page: usually one statement fills it.
-      // Points near the corners of a `near` box fail the exact test (about a fifth of them): 1.5× the page usually fills it.
-      const chunk = Math.min(GEO_CHUNK, Math.ceil(wanted * 1.5) + 5);
+      // Whole rows, a chunk a bit larger than the page: usually one statement fills it. With a box-only
+      // prefilter the points near the corners of a `near` box fail the exact test (about a fifth of them).
+      const spare = geoPrefilterIsTight(geo) ? 1.05 : 1.5;
+      const chunk = Math.min(GEO_CHUNK, Math.ceil(wanted * spare) + 5);
       const page: StoredEntity[] = [];
       let seen = 0;
       let after: string | undefined;

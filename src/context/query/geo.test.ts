@@ -477,3 +477,55 @@ describe('geoPrefilterSql on a real store', () => {
     assert.equal(geo?.geoproperty, `${VOCAB}servedArea`);
   });
 });
+
+describe('the near;maxDistance circle prefilter', () => {
+  const CENTRES: Array<[number, number]> = [[120.15, 30.25], [0, 0], [15, 60], [-70, -75]];
+  const RADII = [50, 2000, 50_000];
+  /** The point `metres` away from `from` along the great circle of `bearing` (radians). */
+  const destination = ([lon, lat]: [number, number], metres: number, bearing: number): [number, number] => {
+    const d = metres / 6_371_008.8;
+    const φ1 = (lat * Math.PI) / 180;
+    const φ2 = Math.asin(Math.sin(φ1) * Math.cos(d) + Math.cos(φ1) * Math.sin(d) * Math.cos(bearing));
+    const λ2 = (lon * Math.PI) / 180 + Math.atan2(Math.sin(bearing) * Math.sin(d) * Math.cos(φ1), Math.cos(d) - Math.sin(φ1) * Math.sin(φ2));
+    return [(λ2 * 180) / Math.PI, (φ2 * 180) / Math.PI];
+  };
+  // Points in the ring 0.8–1.2 × the radius, where a prefilter that is too tight would show, in every direction.
+  const placed = CENTRES.flatMap((centre, c) =>
+    RADII.flatMap((radius, r) =>
+      Array.from({ length: 72 }, (_, k) => ({
+        id: `urn:c${c}-r${r}-${String(k).padStart(2, '0')}`,
+        at: destination(centre, radius * (0.8 + ((k * 7) % 41) / 100), (k * 5 * Math.PI) / 180),
+        distance: radius * (0.8 + ((k * 7) % 41) / 100),
+      })),
+    ),
+  );
+  let db: QueryStore;
+  before(async () => {
+    db = await openQueryStore(placed.map((p) => ({ id: p.id, attrs: { location: instance('GeoProperty', point(...p.at)) } })));
+  });
+  after(() => db.dispose());
+
+  for (const [c, centre] of CENTRES.entries()) {
+    for (const [r, radius] of RADII.entries()) {
+      test(`keeps every exact match and drops what lies beyond, ${radius} m around ${centre.join(',')}`, async () => {
+        const input = { georel: `near;maxDistance==${radius}`, geometry: 'Point', coordinates: centre };
+        const geo = parseGeoQuery(input, testTerms) as GeoQuery;
+        const sql = geoPrefilterSql(geo, new SqlParams()) as string;
+        assert.match(sql, /greatest/, 'the circle is part of the prefilter');
+        const kept = new Set(await db.ids((params) => geoPrefilterSql(geo, params) as string));
+        const mine = placed.filter((p) => p.id.startsWith(`urn:c${c}-r${r}-`));
+        const exact = mine.filter((p) => geoMatches(geo, point(...p.at) as never));
+        assert.ok(exact.length > 20 && exact.length < mine.length, 'the ring straddles the circle');
+        for (const p of exact) assert.ok(kept.has(p.id), `${p.id} at ${p.distance.toFixed(1)} m matches but the prefilter dropped it`);
+        for (const p of mine.filter((q) => q.distance > radius * 1.1)) assert.ok(!kept.has(p.id), `${p.id} at ${p.distance.toFixed(1)} m is kept`);
+      });
+    }
+  }
+
+  test('is left out where the planar approximation would not hold: far distances, near a pole, across ±180°', () => {
+    for (const [coordinates, radius] of [[[120, 30], 150_000], [[15, 84.99], 2000], [[179.99, 0], 5000]] as const) {
+      const geo = parseGeoQuery({ georel: `near;maxDistance==${radius}`, geometry: 'Point', coordinates: [...coordinates] }, testTerms) as GeoQuery;
+      assert.doesNotMatch(geoPrefilterSql(geo, new SqlParams()) as string, /greatest/, `${coordinates} ${radius}`);
+    }
+  });
+});

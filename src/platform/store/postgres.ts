@@ -19,17 +19,55 @@ export interface PostgresOptions {
   maxConnections?: number;
 }
 
+/**
+ * Prepares the statements a server runs over and over. Parsing and analysing a query costs PostgreSQL
+ * about as much as running an indexed one (0.4–0.7 ms for a hub geo-query, measured with EXPLAIN SUMMARY):
+ * a statement text seen `HOT_AFTER` times gets a name, and `pg` then prepares it once per connection and
+ * only binds it afterwards. Both maps are bounded, so endless distinct texts (generated queries) cannot
+ * grow the server's or PostgreSQL's memory: at most `MAX_PREPARED` names ever, per pool.
+ */
+export class HotStatements {
+  static readonly HOT_AFTER = 3;
+  static readonly MAX_PREPARED = 400;
+  static readonly MAX_TRACKED = 4000;
+  #seen = new Map<string, number>();
+  #names = new Map<string, string>();
+
+  /** The query config for `sql`: named once it is hot; plain text otherwise (and always for parameterless scripts). */
+  config(sql: string, values: unknown[]): pg.QueryConfig {
+    const name = this.#names.get(sql);
+    if (name !== undefined) return { name, text: sql, values };
+    if (values.length > 0 && this.#names.size < HotStatements.MAX_PREPARED) {
+      const seen = (this.#seen.get(sql) ?? 0) + 1;
+      if (seen >= HotStatements.HOT_AFTER) {
+        this.#seen.delete(sql);
+        const named = `cc_${this.#names.size}`;
+        this.#names.set(sql, named);
+        return { name: named, text: sql, values };
+      }
+      if (this.#seen.size >= HotStatements.MAX_TRACKED) this.#seen.clear();
+      this.#seen.set(sql, seen);
+    }
+    return { text: sql, values };
+  }
+
+  get prepared(): number {
+    return this.#names.size;
+  }
+}
+
 class PostgresStore implements Store {
   readonly driver = 'postgres' as const;
   #pool: pg.Pool;
   #closed = false;
+  #hot = new HotStatements();
 
   constructor(pool: pg.Pool) {
     this.#pool = pool;
   }
 
   async query<R = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
-    const result = (await this.#pool.query(sql, params as unknown[])) as unknown as { rows: R[] };
+    const result = (await this.#pool.query(this.#hot.config(sql, params as unknown[]))) as unknown as { rows: R[] };
     return result.rows;
   }
 
@@ -39,11 +77,12 @@ class PostgresStore implements Store {
 
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
+    const hot = this.#hot;
     try {
       await client.query('BEGIN');
       const value = await work({
         async query<R = Row>(sql: string, params: readonly unknown[] = []) {
-          return ((await client.query(sql, params as unknown[])) as unknown as { rows: R[] }).rows;
+          return ((await client.query(hot.config(sql, params as unknown[]))) as unknown as { rows: R[] }).rows;
         },
       });
       await client.query('COMMIT');
