@@ -17,6 +17,8 @@ import type { Store } from './platform/store/store.ts';
 import { HANGZHOU, HANGZHOU_DEPARTMENTS, unmappedCity } from './platform/tenancy/hangzhou.ts';
 import { tenancyRoutes } from './platform/tenancy/routes.ts';
 import { Tenancy } from './platform/tenancy/service.ts';
+import { createServiceRequests, type RequestsParts } from './requests/index.ts';
+import { open311Routes } from './requests/open311/routes.ts';
 import { createSubscriptions, type SubscriptionParts } from './subscriptions/index.ts';
 import { createTemporal, type TemporalParts } from './temporal/index.ts';
 
@@ -36,6 +38,8 @@ export interface Platform {
   temporal: TemporalParts;
   /** Device registry and ingest; `devices.startMqtt()` starts the MQTT side (the CLI does, after the HTTP server listens). */
   devices: DevicesParts;
+  /** Citizen service requests (/api/v1/requests): the workflow service, its sweeper and webhook delivery. */
+  requests: RequestsParts;
   /** Set on the first start of a city: the admin's login, to print once. */
   firstAdmin: { username: string; password: string | null } | undefined;
   /** Stops accepting requests, finishes those in flight, flushes and closes the store. */
@@ -80,6 +84,7 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
       config,
       metricsRegistry: metrics.registry,
     });
+    const requests = createServiceRequests({ store, tenancy, hub: context.hub, terms: context.resolver.core, logger: options.logger, config });
     const server = await buildServer({
       logger: options.logger,
       metrics,
@@ -102,6 +107,11 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
         ...temporal.routes.map((plugin) => ({ prefix: '/ngsi-ld/v1', plugin })),
         { prefix: '/api/v1', plugin: devices.apiRoutes },
         { prefix: '/iot', plugin: devices.ingestRoutes },
+        { prefix: '/api/v1', plugin: requests.apiRoutes },
+        {
+          prefix: '/open311/v2',
+          plugin: open311Routes({ service: requests.service, authenticate: (credential) => auth.authenticate(credential), tenancy }),
+        },
       ],
     });
 
@@ -123,6 +133,7 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
       subscriptions,
       temporal,
       devices,
+      requests,
       firstAdmin,
       close() {
         closing ??= (async () => {
@@ -131,6 +142,7 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
           // Before the store closes: MQTT stops, queued measurements and device counters are written.
           await devices.close().catch((error) => options.logger.warn({ err: error }, 'error while stopping device ingest'));
           await auth.flushKeyUsage().catch(() => undefined);
+          await requests.close().catch((error) => options.logger.warn({ err: error }, 'error while stopping service-request delivery'));
           await temporal.close().catch(() => undefined);
           // Before the store closes: sends in flight finish, delivered rows are acknowledged, the rest given back.
           await subscriptions.close().catch((error) => options.logger.warn({ err: error }, 'error while stopping notification delivery'));

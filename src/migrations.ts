@@ -4,10 +4,11 @@ import { authMigration } from './platform/auth/schema.ts';
 import type { Migration } from './platform/store/migrate.ts';
 import { tenancyMigration } from './platform/tenancy/schema.ts';
 import { ldContextsMigration } from './context/ld/index.ts';
-import { contextMigration, entityLocationsMigration } from './context/schema.ts';
+import { contextMigration, entityFillfactorMigration, entityLocationsMigration } from './context/schema.ts';
 import { devicesMigration } from './devices/schema.ts';
+import { requestsMigration } from './requests/schema.ts';
 import { subscriptionsMigration } from './subscriptions/schema.ts';
-import { temporalMigration } from './temporal/schema.ts';
+import { rollupFillfactorMigration, temporalMigration } from './temporal/schema.ts';
 
 export const migrations: readonly Migration[] = [
   tenancyMigration,
@@ -19,4 +20,7 @@ export const migrations: readonly Migration[] = [
   subscriptionsMigration,
   devicesMigration,
   entityLocationsMigration,
+  requestsMigration,
+  entityFillfactorMigration,
+  rollupFillfactorMigration,
 ];

@@ -65,3 +65,9 @@ export const temporalMigration: Migration = {
       PRIMARY KEY (series, hour)
     );`,
 };
+
+/** Every reading of a series updates the same hourly rollup row: free space on its page keeps those updates in place (HOT). */
+export const rollupFillfactorMigration: Migration = {
+  id: '0012_rollup_fillfactor',
+  sql: 'ALTER TABLE temporal_rollup_hourly SET (fillfactor = 80);',
+};

@@ -54,6 +54,12 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ LD_CONTEXT_ALLOW_HOSTS: 'http://127.0.0.1:8080' }), /LD_CONTEXT_ALLOW_HOSTS must be a comma-separated list/);
   });
 
+  test('the service-request webhook is off by default and must be an http(s) URL', () => {
+    assert.equal(loadConfig({}).requestsWebhookUrl, undefined);
+    assert.equal(loadConfig({ REQUESTS_WEBHOOK_URL: ' https://hooks.example.org/12345 ' }).requestsWebhookUrl, 'https://hooks.example.org/12345');
+    assert.throws(() => loadConfig({ REQUESTS_WEBHOOK_URL: 'ftp://hooks.example.org' }), /REQUESTS_WEBHOOK_URL must be an http/);
+  });
+
   test('loopback detection', () => {
     for (const host of ['127.0.0.1', '127.5.0.1', '::1', 'localhost']) assert.ok(isLoopback(host), host);
     for (const host of ['0.0.0.0', '10.0.0.1', '::', 'example.org']) assert.ok(!isLoopback(host), host);

@@ -66,6 +66,8 @@ export interface Config {
   };
   /** Days of temporal history kept (TEMPORAL_RETENTION_DAYS); older day partitions are dropped. 0 keeps everything. */
   temporalRetentionDays: number;
+  /** Where service-request status changes are POSTed as JSON (REQUESTS_WEBHOOK_URL); none: no webhook. Retries use the NOTIFY_* settings. */
+  requestsWebhookUrl: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -146,6 +148,10 @@ export function loadConfig(env: Env = process.env, mode: Mode = 'serve'): Config
       throw new AppError('BAD_REQUEST_DATA', `LD_CONTEXT_ALLOW_HOSTS must be a comma-separated list of host names or IP addresses, got "${host}"`);
     }
   }
+  const requestsWebhookUrl = env.REQUESTS_WEBHOOK_URL?.trim() || undefined;
+  if (requestsWebhookUrl !== undefined && !/^https?:\/\/[^\s/]+/i.test(requestsWebhookUrl)) {
+    throw new AppError('BAD_REQUEST_DATA', `REQUESTS_WEBHOOK_URL must be an http:// or https:// URL, got "${requestsWebhookUrl.slice(0, 80)}"`);
+  }
   const jwtSecret = env.JWT_SECRET || undefined;
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     throw new AppError('BAD_REQUEST_DATA', 'JWT_SECRET must be at least 32 characters long');
@@ -183,5 +189,6 @@ export function loadConfig(env: Env = process.env, mode: Mode = 'serve'): Config
       refreshMs: integer(env, 'SUBSCRIPTIONS_REFRESH_MS', 500, 50, 60_000),
     },
     temporalRetentionDays: integer(env, 'TEMPORAL_RETENTION_DAYS', 0, 0, 100 * 366),
+    requestsWebhookUrl,
   };
 }
