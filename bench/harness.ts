@@ -116,8 +116,8 @@ export interface LoadOptions {
   connections: number;
   duration?: number;
   method?: 'GET' | 'POST' | 'PATCH';
-  /** Builds each request: its path (with query) and body. */
-  next?: () => { path: string; body?: string };
+  /** Builds each request: its path (with query), body and extra headers. */
+  next?: () => { path: string; body?: string; headers?: Record<string, string> };
   /** Measures the CPU of the server (and its PostgreSQL backends) during the measured run. */
   meter?: CpuMeter;
 }
@@ -130,8 +130,13 @@ export async function load(options: LoadOptions): Promise<Load> {
         {
           method,
           setupRequest: (request: Record<string, unknown>) => {
-            const { path: p, body } = next();
-            return { ...request, path: p, ...(body !== undefined ? { body } : {}) };
+            const { path: p, body, headers: extra } = next();
+            return {
+              ...request,
+              path: p,
+              ...(body !== undefined ? { body } : {}),
+              ...(extra ? { headers: { ...(request.headers as Record<string, string>), ...extra } } : {}),
+            };
           },
         },
       ]

@@ -165,8 +165,10 @@ export class HubMirror {
     await store.query(
       `UPDATE service_requests r SET hub_version = x.version
          FROM jsonb_to_recordset($2::jsonb) AS x(id text, version int)
-        WHERE r.tenant_id = $1 AND r.id = x.id AND r.hub_version < x.version`,
-      [tenant, JSON.stringify(written)],
+        WHERE r.tenant_id = $1 AND r.id = ANY($3::text[]) AND r.id = x.id AND r.hub_version < x.version`,
+      // The id list lets the planner reach the rows by primary key: with the join alone, stale row estimates made it
+      // hash every request of the city (8 ms at 4,000 requests, growing with the city's history).
+      [tenant, JSON.stringify(written), written.map((w) => w.id)],
     );
   }
 

@@ -92,8 +92,9 @@ export class WebhookDelivery {
                 last_error = x.error,
                 next_attempt_at = CASE WHEN x.ok THEN o.next_attempt_at ELSE now() + make_interval(secs => x.retry_ms / 1000.0) END
            FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, ok boolean, error text, retry_ms float8, failed boolean)
-          WHERE o.id = x.id`,
-        [JSON.stringify(outcome.map((o) => ({ id: o.id, ok: o.ok, error: o.error, retry_ms: o.retryMs, failed: o.failed })))],
+          WHERE o.id = x.id AND o.id = ANY($2::bigint[])`,
+        // The id list lets the planner reach the rows by primary key whatever its row estimates (a join alone hashed the whole outbox).
+        [JSON.stringify(outcome.map((o) => ({ id: o.id, ok: o.ok, error: o.error, retry_ms: o.retryMs, failed: o.failed }))), outcome.map((o) => o.id)],
       );
       delivered += outcome.filter((o) => o.ok).length;
       if (rows.length < BATCH || this.#closed) return delivered;

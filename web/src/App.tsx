@@ -8,6 +8,7 @@ import { DevicesPage } from './pages/devices/DevicesPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { RegisterPage } from './pages/RegisterPage.tsx';
+import { PUBLIC_STATS_PATH, PublicFrame, RequestsPage, StatsPage } from './pages/requests/RequestsPage.tsx';
 import { ComingSoonPage, ForbiddenPage, NotFoundPage } from './pages/StatusPages.tsx';
 import { isUnder, Redirect, useLocation } from './router/index.ts';
 import type { Session } from './auth/session.ts';
@@ -28,6 +29,7 @@ function SignedInRoutes({ pathname, session }: { pathname: string; session: Sess
     if (service.status === 'coming') return <ComingSoonPage service={service} />;
     if (service.id === 'data') return <CityDataPage pathname={pathname} />;
     if (service.id === 'devices') return <DevicesPage />;
+    if (service.id === 'requests') return <RequestsPage pathname={pathname} />;
   }
   return <NotFoundPage />;
 }
@@ -38,6 +40,17 @@ export function App() {
 
   if (pathname === '/login') return session ? <Redirect to="/" /> : <LoginPage />;
   if (pathname === '/register') return session ? <Redirect to="/" /> : <RegisterPage />;
+
+  // The statistics of citizen requests are public: signed-out visitors get them in a frame of their own.
+  if (!session && pathname === PUBLIC_STATS_PATH) {
+    return (
+      <CityProvider>
+        <PublicFrame>
+          <StatsPage />
+        </PublicFrame>
+      </CityProvider>
+    );
+  }
 
   if (!session) {
     const next = href === '/' ? '' : `?next=${encodeURIComponent(href)}`;

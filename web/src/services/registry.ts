@@ -38,8 +38,9 @@ export const SERVICES: readonly ServiceEntry[] = [
     id: 'requests',
     route: '/requests',
     icon: 'requests',
+    // Citizens report and follow; officers work their department's queue; the statistics page is public (App.tsx).
     roles: 'all',
-    status: 'coming',
+    status: 'available',
     nameKey: 'service.requests.name',
     descKey: 'service.requests.desc',
   },
