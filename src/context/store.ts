@@ -1,5 +1,5 @@
 /** The context hub's SQL: entities read, locked and written in batches (one statement per batch, never per row). */
-import type { Queryable } from '../platform/store/store.ts';
+import { PLAN_ONCE, type Queryable } from '../platform/store/store.ts';
 import { boundingBox, boxLiteral } from './geometry.ts';
 import { LOCATION, type SharingClass, type StoredEntity } from './model.ts';
 
@@ -117,8 +117,9 @@ export async function writeChanges(q: Queryable, tenant: string, changes: Entity
     ctes.push(`side${i} AS (${side.sql(`$${params.length}`)})`);
   }
   params.push(expected);
+  // The plan of a batch write never depends on the values (every join is by primary key on the batch's rows).
   await q.query(
-    `WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(op text, ${RECORD_SHAPE}, version bigint)),
+    `${PLAN_ONCE}WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(op text, ${RECORD_SHAPE}, version bigint)),
      ins AS (
        INSERT INTO ngsi_entities (tenant, id, types, scopes, owner_department, sharing, created_by, created_at, modified_at, attrs, attr_names)
        SELECT $1, x.id, x.types, coalesce(x.scopes, '{}'), x.owner_department, x.sharing, x.created_by, x.created_at, x.modified_at, x.attrs, x.attr_names

@@ -1,6 +1,6 @@
 /** The server driver: PostgreSQL ≥ 15 through a `pg` connection pool. */
 import pg from 'pg';
-import type { Queryable, Row, Store } from './store.ts';
+import { PLAN_ONCE, type Queryable, type Row, type Store } from './store.ts';
 
 const parseNumber = (value: string) => Number(value);
 
@@ -59,16 +59,26 @@ export class HotStatements {
 class PostgresStore implements Store {
   readonly driver = 'postgres' as const;
   #pool: pg.Pool;
+  /** Connections that reuse one plan per prepared statement, for statements marked PLAN_ONCE (opened on first use). */
+  #planOncePool: pg.Pool | undefined;
+  #makePlanOncePool: () => pg.Pool;
   #closed = false;
   #hot = new HotStatements();
 
-  constructor(pool: pg.Pool) {
+  constructor(pool: pg.Pool, makePlanOncePool: () => pg.Pool) {
     this.#pool = pool;
+    this.#makePlanOncePool = makePlanOncePool;
   }
 
   async query<R = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
-    const result = (await this.#pool.query(this.#hot.config(sql, params as unknown[]))) as unknown as { rows: R[] };
+    const pool = sql.startsWith(PLAN_ONCE) && params.length > 0 ? this.#planOnce() : this.#pool;
+    const result = (await pool.query(this.#hot.config(sql, params as unknown[]))) as unknown as { rows: R[] };
     return result.rows;
+  }
+
+  #planOnce(): pg.Pool {
+    if (!this.#planOncePool) this.#planOncePool = this.#makePlanOncePool();
+    return this.#planOncePool;
   }
 
   async exec(sql: string): Promise<void> {
@@ -98,7 +108,7 @@ class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#pool.end();
+    await Promise.all([this.#pool.end(), this.#planOncePool?.end()]);
   }
 }
 
@@ -116,15 +126,17 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       await admin.end();
     }
   }
-  const pool = new pg.Pool({
-    connectionString,
-    max: options.maxConnections ?? 20,
-    types: typeParsers,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
-  });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
-  pool.on('error', () => undefined);
-  const store = new PostgresStore(pool);
+  const searchPath = schema ? `-c search_path=${schema}` : '';
+  const makePool = (max: number, settings: string) => {
+    const pool = new pg.Pool({ connectionString, max, types: typeParsers, ...(settings ? { options: settings } : {}) });
+    // An idle client losing its connection must not crash the process; the pool replaces it.
+    pool.on('error', () => undefined);
+    return pool;
+  };
+  const max = options.maxConnections ?? 20;
+  const store = new PostgresStore(makePool(max, searchPath), () =>
+    makePool(Math.max(2, Math.ceil(max / 2)), `${searchPath} -c plan_cache_mode=force_generic_plan`.trim()),
+  );
   await store.query('SELECT 1');
   return store;
 }

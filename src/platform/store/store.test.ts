@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Migration, migrate, splitStatements } from './migrate.ts';
-import { insertBatch, type Store } from './store.ts';
+import { insertBatch, PLAN_ONCE, type Store } from './store.ts';
 import { contractDrivers, openTestStore, type TestStore } from './testing.ts';
 
 const migrations: Migration[] = [
@@ -170,6 +170,16 @@ for (const driver of contractDrivers()) {
       await store.exec('CREATE TABLE scratch (n int); INSERT INTO scratch VALUES (1), (2);');
       const [row] = await store.query<{ total: number }>('SELECT sum(n)::int AS total FROM scratch');
       assert.equal(row?.total, 3);
+    });
+
+    test('a statement marked PLAN_ONCE answers like any other, and on PostgreSQL reuses one plan', async () => {
+      for (let n = 1; n <= 5; n++) {
+        const [row] = await store.query<{ n: number; mode: string }>(`${PLAN_ONCE}SELECT $1::int AS n, current_setting('plan_cache_mode') AS mode`, [n]);
+        assert.equal(row?.n, n);
+        assert.equal(row?.mode, driver === 'postgres' ? 'force_generic_plan' : 'auto');
+      }
+      const [plain] = await store.query<{ mode: string }>(`SELECT current_setting('plan_cache_mode') AS mode, $1::int AS n`, [1]);
+      assert.equal(plain?.mode, 'auto', 'unmarked statements keep custom plans');
     });
 
     test('a syntax error is reported and the store stays usable', async () => {

@@ -3,6 +3,14 @@
 export type Row = Record<string, unknown>;
 
 /** Anything that runs one parameterised statement: the store itself or an open transaction. */
+/**
+ * Prefix for a statement whose best plan does not depend on its parameter values (its shape is fixed by
+ * the SQL itself: an OFFSET 0 fence, a primary-key lookup, a batch write). On PostgreSQL such a statement
+ * is planned once per connection and the plan reused (`plan_cache_mode = force_generic_plan`), saving the
+ * 0.3–0.8 ms PostgreSQL spends planning each execution; elsewhere it is an ordinary comment.
+ */
+export const PLAN_ONCE = '/* plan once */ ';
+
 export interface Queryable {
   query<R = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
 }
