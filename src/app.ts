@@ -18,7 +18,7 @@ import { HANGZHOU, HANGZHOU_DEPARTMENTS, unmappedCity } from './platform/tenancy
 import { tenancyRoutes } from './platform/tenancy/routes.ts';
 import { Tenancy } from './platform/tenancy/service.ts';
 import { createServiceRequests, type RequestsParts } from './requests/index.ts';
-import { open311Routes } from './requests/open311/routes.ts';
+import { open311FrameworkError, open311Routes } from './requests/open311/routes.ts';
 import { createSubscriptions, type SubscriptionParts } from './subscriptions/index.ts';
 import { createTemporal, type TemporalParts } from './temporal/index.ts';
 
@@ -111,6 +111,7 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
         {
           prefix: '/open311/v2',
           plugin: open311Routes({ service: requests.service, authenticate: (credential) => auth.authenticate(credential), tenancy }),
+          frameworkError: open311FrameworkError,
         },
       ],
     });

@@ -1,5 +1,5 @@
 /** The SQL of service requests: filing in one statement, reading with timeline and media, and changes written with their notifications. */
-import type { Queryable } from '../platform/store/store.ts';
+import { PLAN_ONCE, type Queryable } from '../platform/store/store.ts';
 import type { AttributeValue, CloseReason, RequestStatus, TimelineKind } from './model.ts';
 
 /** A request row as read, with its timeline and media. */
@@ -178,7 +178,8 @@ export async function insertRequest(q: Queryable, r: NewRequest): Promise<{ id: 
   const at = p.add(r.requestedAt.toISOString());
   const nearby = r.probe ? NEARBY_SQL(p, r.probe) : 'SELECT NULL::text AS id WHERE false';
   const mediaIds = p.add(r.mediaIds);
-  const sql = `
+  // Every part is reached by key or by the nearby index whatever the values: planned once per connection.
+  const sql = `${PLAN_ONCE}
     WITH nearby AS (${nearby}),
     req AS (
       INSERT INTO service_requests (tenant_id, id, service_code, status, status_notes, description, department, district, lat, long,
@@ -253,7 +254,7 @@ export async function applyChange(q: Queryable, c: Change): Promise<boolean> {
   const notifyText = p.add(c.notify?.text ?? null);
   const notifyAt = p.add(c.notify?.at ?? null);
   const hookUrl = p.add(c.notify?.webhookUrl ?? null);
-  const sql = `
+  const sql = `${PLAN_ONCE}
     WITH upd AS (
       UPDATE service_requests SET ${[...sets, 'version = version + 1'].join(', ')}
        WHERE tenant_id = ${t} AND id = ${p.add(c.id)} AND version = ${p.add(c.version)}::int

@@ -129,6 +129,11 @@ for (const format of FORMATS) {
       assertError(response, format, 404, 'servicez', 'services');
     });
 
+    test('a path whose percent-encoding is not UTF-8 is a 400 in the Open311 error format', async () => {
+      const response = await platform.platform.server.inject({ method: 'GET', url: `${API}/services/%C3%28.${format}` });
+      assertError(response, format, 400);
+    });
+
     test('a method the path does not take is a 400 naming the methods it does', async () => {
       const response = await platform.platform.server.inject({ method: 'DELETE', url: `${API}/services.${format}` });
       assertError(response, format, 400, 'DELETE', 'GET');

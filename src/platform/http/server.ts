@@ -11,6 +11,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyPluginAsync,
   type FastifyReply,
+  type FastifyRequest,
   LogController,
 } from 'fastify';
 import secureJson from 'secure-json-parse';
@@ -28,8 +29,11 @@ export interface ServerOptions extends AccessOptions {
   webDir?: string;
   /** Answers /healthz: throws when the platform cannot serve. */
   checkHealth: () => Promise<void>;
-  /** Route plugins of the platform and the capabilities, each with its URL prefix. */
-  routes: ReadonlyArray<{ prefix: string; plugin: FastifyPluginAsync }>;
+  /**
+   * Route plugins of the platform and the capabilities, each with its URL prefix; `frameworkError` answers, in
+   * that API's own error format, what the router refuses before any route runs (e.g. a URL that is not UTF-8).
+   */
+  routes: ReadonlyArray<{ prefix: string; plugin: FastifyPluginAsync; frameworkError?: (error: Error, request: FastifyRequest, reply: FastifyReply) => void }>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -97,6 +101,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     routerOptions: { maxParamLength: 2048 },
     // URLs the router cannot even decode get the same problem+json refusal as everything else.
     frameworkErrors: (error, request, reply) => {
+      const url = request.url ?? '';
+      const own = options.routes.find((r) => r.frameworkError && (url === r.prefix || url.startsWith(`${r.prefix}/`)));
+      if (own?.frameworkError) return own.frameworkError(error, request as unknown as FastifyRequest, reply as unknown as FastifyReply);
       const classified = classifyError(error, options.bodyLimit);
       // The router's reply type is generic over route schemas it does not have yet.
       (reply as unknown as FastifyReply)

@@ -102,6 +102,12 @@ async function readMultipart(request: FastifyRequest): Promise<{ fields: FormFie
   return photo ? { fields, photo } : { fields };
 }
 
+/** Answers in Open311's error format what the router refuses before any /open311/v2 route runs (e.g. a path that is not UTF-8). */
+export function open311FrameworkError(error: Error, request: FastifyRequest, reply: FastifyReply): void {
+  const failure = open311FailureOf(error, FORM_LIMIT);
+  send(reply, formatFor(request), failure.status, 'errors', errorsValue(failure.errors));
+}
+
 export function open311Routes(deps: Open311Deps): FastifyPluginAsync {
   const now = deps.now ?? (() => new Date());
   const contact = deps.contact ?? DEFAULT_CONTACT;
