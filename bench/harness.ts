@@ -120,11 +120,13 @@ export interface LoadOptions {
   next?: () => { path: string; body?: string; headers?: Record<string, string> };
   /** Measures the CPU of the server (and its PostgreSQL backends) during the measured run. */
   meter?: CpuMeter;
+  /** Requests per second each connection sends at most (an open, paced load); unset: back to back. */
+  connectionRate?: number;
 }
 
 /** autocannon, after a short warm-up so JIT and connection set-up are not measured. */
 export async function load(options: LoadOptions): Promise<Load> {
-  const { url, headers = {}, connections, duration = DURATION_S, method = 'GET', next, meter } = options;
+  const { url, headers = {}, connections, duration = DURATION_S, method = 'GET', next, meter, connectionRate } = options;
   const requests = next
     ? [
         {
@@ -141,7 +143,7 @@ export async function load(options: LoadOptions): Promise<Load> {
         },
       ]
     : undefined;
-  const base = { url, headers, method, connections, ...(requests ? { requests } : {}) } as autocannon.Options;
+  const base = { url, headers, method, connections, ...(requests ? { requests } : {}), ...(connectionRate ? { connectionRate } : {}) } as autocannon.Options;
   await autocannon({ ...base, duration: 2 });
   await meter?.start();
   const result = await autocannon({ ...base, duration });

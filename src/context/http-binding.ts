@@ -1,4 +1,5 @@
 /** The NGSI-LD HTTP binding rules (clause 6.3): where the @context comes from, what a client accepts, and the common query parameters. */
+import { hasRawMembers, stringifyWithRawMembers } from './raw-json.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { Representation } from './entity-output.ts';
@@ -161,11 +162,13 @@ export function negotiate(request: FastifyRequest, allowGeoJson: boolean): Respo
 
 /** Sends an NGSI-LD payload: the @context in the body for JSON-LD, in a Link header otherwise. */
 export function sendPayload(reply: FastifyReply, type: ResponseType, terms: TermMap, payload: unknown): FastifyReply {
+  // Pre-rendered parts (RawJson members) are spliced in here; everything else is serialised as usual.
+  const body = (value: unknown) => (hasRawMembers(value) ? stringifyWithRawMembers(value) : value);
   if (type === 'application/ld+json') {
     const withContext = (item: unknown) =>
       typeof item === 'object' && item !== null && !Array.isArray(item) ? { ...(item as object), '@context': terms.document } : item;
-    return reply.type('application/ld+json').send(Array.isArray(payload) ? payload.map(withContext) : withContext(payload));
+    return reply.type('application/ld+json').send(body(Array.isArray(payload) ? payload.map(withContext) : withContext(payload)));
   }
   reply.header('link', `<${terms.linkUrl}>; rel="${JSON_LD_CONTEXT_REL}"; type="application/ld+json"`);
-  return reply.type(type).send(payload);
+  return reply.type(type).send(body(payload));
 }
