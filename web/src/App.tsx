@@ -7,6 +7,7 @@ import { CityDataPage } from './pages/data/CityDataPage.tsx';
 import { DevicesPage } from './pages/devices/DevicesPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
+import { OverviewPage } from './pages/overview/OverviewPage.tsx';
 import { RegisterPage } from './pages/RegisterPage.tsx';
 import { PUBLIC_STATS_PATH, PublicFrame, RequestsPage, StatsPage } from './pages/requests/RequestsPage.tsx';
 import { ComingSoonPage, ForbiddenPage, NotFoundPage } from './pages/StatusPages.tsx';
@@ -30,6 +31,7 @@ function SignedInRoutes({ pathname, session }: { pathname: string; session: Sess
     if (service.id === 'data') return <CityDataPage pathname={pathname} />;
     if (service.id === 'devices') return <DevicesPage />;
     if (service.id === 'requests') return <RequestsPage pathname={pathname} />;
+    if (service.id === 'operations' && pathname === service.route) return <OverviewPage />;
   }
   return <NotFoundPage />;
 }

@@ -46,10 +46,12 @@ export const SERVICES: readonly ServiceEntry[] = [
   },
   {
     id: 'operations',
-    route: '/operations',
+    route: '/overview',
     icon: 'operations',
+    // The operations centre's wall screen. Not for citizens: it shows emergency units on call and the opinion feed,
+    // and the hub would show a citizen only the city's open data anyway; a public "city today" page is another service.
     roles: STAFF,
-    status: 'coming',
+    status: 'available',
     nameKey: 'service.operations.name',
     descKey: 'service.operations.desc',
   },
