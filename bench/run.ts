@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs every benchmark on the embedded store and, with DATABASE_URL, on PostgreSQL; writes BENCHMARKS.md.
- * BENCH_ONLY=http,upsert,patch,query (or context),temporal,notifications,ingest,requests picks benchmarks; BENCH_DRIVERS=pglite|postgres picks stores.
+ * BENCH_ONLY=http,upsert,patch,query (or context),temporal,notifications,ingest,requests,sim picks benchmarks; BENCH_DRIVERS=pglite|postgres picks stores.
  */
 import path from 'node:path';
 import { benchContext } from './context.bench.ts';
@@ -9,6 +9,7 @@ import { benchHttp } from './http.bench.ts';
 import { benchIngest } from './ingest.bench.ts';
 import { benchNotifications } from './notifications.bench.ts';
 import { benchRequests } from './requests.bench.ts';
+import { benchSim } from './sim.bench.ts';
 import { benchTemporal } from './temporal.bench.ts';
 import { type BenchResult, writeReport } from './report.ts';
 
@@ -29,6 +30,8 @@ if (only.size === 0 || only.has('notifications')) results.push(...(await benchNo
 if (only.size === 0 || only.has('ingest')) results.push(...(await benchIngest(drivers, databaseUrl)));
 
 if (only.size === 0 || only.has('requests')) results.push(...(await benchRequests(drivers, databaseUrl)));
+
+if (only.has('sim')) results.push(...(await benchSim(drivers, databaseUrl)));
 
 const file = path.resolve(import.meta.dirname, '../BENCHMARKS.md');
 writeReport(file, results, started);

@@ -1,4 +1,4 @@
-/** The citycloud command line: serve, demo, migrate, user add, key create. */
+/** The citycloud command line: serve, demo, migrate, user add, key create, simulate. */
 import { parseArgs } from 'node:util';
 import { createPlatform } from '../app.ts';
 import type { Role } from '../platform/auth/model.ts';
@@ -7,6 +7,7 @@ import { loadConfig, type Mode } from '../platform/config/config.ts';
 import { isAppError } from '../platform/errors/app-error.ts';
 import { createLogger } from '../platform/logging/logger.ts';
 import { firstAdminLines, runServer } from './run-server.ts';
+import { SIMULATE_HELP, simulateCommand } from './simulate.ts';
 
 const HELP = `citycloud — CityCloud (城市云), the city platform
 
@@ -23,6 +24,7 @@ Commands:
       --username NAME --password PASSWORD [--tenant CITY]
   key create                 Create an API key (printed once)
       --name NAME --role ROLE [--department ID] [--tenant CITY]
+${SIMULATE_HELP}
   help, --help               Show this help
 
 Roles: citizen, enterprise, officer, operator, developer, admin
@@ -65,6 +67,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'serve':
       case 'demo':
         return await runServer(loadConfig(process.env, command as Mode));
+      case 'simulate':
+        return await simulateCommand(argv.slice(1));
       case 'migrate':
         return await withPlatform(async (p) => {
           const [row] = await p.store.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations');

@@ -4,6 +4,7 @@ import type { MqttState } from '../devices/index.ts';
 import type { Config } from '../platform/config/config.ts';
 import { createLogger } from '../platform/logging/logger.ts';
 import { redact } from '../platform/store/open-store.ts';
+import { type DemoCity, startDemoCityFor } from '../sim/feed/demo.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -16,6 +17,7 @@ export async function runServer(config: Config): Promise<number> {
   // Signals are handled from the first moment, so a stop during start-up (migrations, PGlite
   // opening) still closes the store cleanly; a repeated signal while stopping is ignored.
   let platform: Platform | undefined;
+  let demoCity: Promise<DemoCity | undefined> | undefined;
   let stopSignal: string | undefined;
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => {
@@ -27,7 +29,12 @@ export async function runServer(config: Config): Promise<number> {
       finish(1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
-    current.close().then(
+    // The simulated city stops first (it sends what is pending), then the platform.
+    Promise.resolve(demoCity)
+      .then((city) => city?.stop())
+      .catch(() => undefined)
+      .then(() => current.close())
+      .then(
       () => {
         clearTimeout(force);
         logger.info('stopped');
@@ -96,7 +103,16 @@ export async function runServer(config: Config): Promise<number> {
     }
     platform = started;
     if (stopSignal) shutDown(started);
-    else printWelcome(config, started, mqtt);
+    else {
+      printWelcome(config, started, mqtt);
+      // Demo mode's live city starts after the server listens, without holding anything up.
+      if (config.demoCity.enabled) {
+        demoCity = startDemoCityFor(started, config, mqtt, logger).catch((error: unknown) => {
+          logger.warn({ err: error }, 'the simulated city could not start');
+          return undefined;
+        });
+      }
+    }
     return finished;
   }
 }

@@ -68,6 +68,11 @@ export interface Config {
   temporalRetentionDays: number;
   /** Where service-request status changes are POSTed as JSON (REQUESTS_WEBHOOK_URL); none: no webhook. Retries use the NOTIFY_* settings. */
   requestsWebhookUrl: string | undefined;
+  /**
+   * Demo mode's simulated city, fed through the public interfaces once the server listens (never in serve mode):
+   * SIM_CITY (on | off), SIM_SIZE (tiny | small | city), SIM_SEED, SIM_BACKFILL_HOURS (history sent at start).
+   */
+  demoCity: { enabled: boolean; size: 'tiny' | 'small' | 'city'; seed: number; backfillHours: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -190,5 +195,11 @@ export function loadConfig(env: Env = process.env, mode: Mode = 'serve'): Config
     },
     temporalRetentionDays: integer(env, 'TEMPORAL_RETENTION_DAYS', 0, 0, 100 * 366),
     requestsWebhookUrl,
+    demoCity: {
+      enabled: mode === 'demo' && oneOf(env, 'SIM_CITY', ['on', 'off'] as const, 'on') === 'on',
+      size: oneOf(env, 'SIM_SIZE', ['tiny', 'small', 'city'] as const, 'small'),
+      seed: integer(env, 'SIM_SEED', 1, 0, 2 ** 32 - 1),
+      backfillHours: integer(env, 'SIM_BACKFILL_HOURS', 6, 0, 24 * 366),
+    },
   };
 }

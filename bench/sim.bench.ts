@@ -1,0 +1,208 @@
+/**
+ * City-scale simulator benchmark (issue 5, item 4): `citycloud simulate --size city` (≥ 5,000 sensors every minute)
+ * backfilling history into CityCloud through its public interfaces, in a process of its own. It runs for
+ * BENCH_SIM_SECONDS (default 300) of backfill out of BENCH_SIM_DAYS (default 30) asked, stops cleanly, and reports
+ * messages/s, measurements/s and the projected time of the whole 30-day backfill. Same-run baseline: the same
+ * generator and publisher sending the same messages to a bare aedes broker (no server processing).
+ *
+ * The same file runs the baseline helper process: `--bare-feed`.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { DevicePublisher } from '../src/sim/feed/publisher.ts';
+import type { FeedSummary } from '../src/sim/feed/tally.ts';
+import { InFlightWindow } from '../src/sim/feed/window.ts';
+import { CLI, ROOT } from '../test/support/process.ts';
+import { ADMIN_PASSWORD, benchStore, type Driver, fmt, type RunningCityCloud, startCityCloud } from './harness.ts';
+import type { BenchResult } from './report.ts';
+
+const SECONDS = Number(process.env.BENCH_SIM_SECONDS ?? 300);
+const DAYS = Number(process.env.BENCH_SIM_DAYS ?? 30);
+const SIZE = process.env.BENCH_SIM_SIZE ?? 'city';
+const WINDOW = Number(process.env.BENCH_SIM_WINDOW ?? 256);
+const CONNECTIONS = Number(process.env.BENCH_SIM_CONNECTIONS ?? 4);
+const BASELINE_SECONDS = Number(process.env.BENCH_SIM_BASELINE_SECONDS ?? 60);
+/** The live part starts here; history is the DAYS before it. */
+const LIVE_START = '2025-04-01T00:00:00Z';
+const SEED = 5;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** `citycloud simulate` against the platform, stopped with SIGTERM after SECONDS (it sends what is pending and prints its summary). */
+async function runSimulator(server: RunningCityCloud, mqttPort: number): Promise<FeedSummary> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  const args = ['simulate', '--target', server.url, '--mqtt', `mqtt://127.0.0.1:${mqttPort}`, '--password', ADMIN_PASSWORD];
+  args.push('--size', SIZE, '--seed', String(SEED), '--start', LIVE_START, '--backfill-days', String(DAYS), '--days', '0');
+  args.push('--window', String(WINDOW), '--connections', String(CONNECTIONS));
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (chunk) => {
+    out += chunk;
+    process.stdout.write(chunk);
+  });
+  child.stderr.on('data', (chunk) => process.stderr.write(chunk));
+  // The clock starts when the history starts: provisioning 5,000 devices is not the backfill.
+  let timer: NodeJS.Timeout | undefined;
+  const started = new Promise<void>((resolve) => {
+    child.stdout.on('data', () => {
+      if (/simulated city \(seed/.test(out)) resolve();
+    });
+  });
+  void started.then(() => {
+    if (SECONDS > 0) timer = setTimeout(() => child.kill('SIGTERM'), SECONDS * 1000);
+  });
+  const [code] = await once(child, 'exit');
+  clearTimeout(timer);
+  const last = out.trim().split('\n').pop() ?? '';
+  if (code !== 0 || !last.startsWith('{"summary"')) throw new Error(`the simulator exited with ${code}`);
+  return (JSON.parse(last) as { summary: FeedSummary }).summary;
+}
+
+// ---- helper process: the same generator and publisher against a bare broker ----
+
+interface BareFeedPlan {
+  url: string;
+  seconds: number;
+  size: string;
+  days: number;
+}
+
+async function bareFeed(plan: BareFeedPlan): Promise<{ messages: number; measurements: number; seconds: number }> {
+  const { buildCity, devices, simulate } = await import('../src/sim/index.ts');
+  const step = 60_000;
+  const liveStart = Date.parse(LIVE_START);
+  const from = liveStart - Math.round((plan.days * 86_400_000) / step) * step;
+  const city = buildCity({ seed: SEED, size: plan.size as 'city', start: new Date(from).toISOString() });
+  const connectionOf = new Map(devices(city).map((d, i) => [d.id, i]));
+  const publisher = await DevicePublisher.connect({ url: plan.url, connections: CONNECTIONS });
+  const window = new InFlightWindow(WINDOW);
+  const pending = new Map<string, Array<{ observedAt: string; values: Record<string, number | string | boolean> }>>();
+  let messages = 0;
+  let measurements = 0;
+  const started = performance.now();
+  const deadline = started + plan.seconds * 1000;
+  const flush = async () => {
+    for (const [id, list] of pending) {
+      pending.delete(id);
+      await window.run(async () => {
+        await publisher.publish('bare', id, list, connectionOf.get(id) ?? 0);
+        messages++;
+        measurements += list.length;
+      });
+    }
+  };
+  let ticks = 0;
+  outer: for (let day = from; day < liveStart; day += 86_400_000) {
+    for (const tick of simulate(city, new Date(day).toISOString(), new Date(Math.min(liveStart, day + 86_400_000)).toISOString())) {
+      if (performance.now() > deadline) break outer;
+      for (const o of tick.observations) {
+        if (o.channel !== 'device') continue;
+        const list = pending.get(o.deviceId) ?? [];
+        pending.set(o.deviceId, list);
+        list.push({ observedAt: o.observedAt, values: o.values });
+      }
+      if (++ticks % 30 === 0) await flush();
+    }
+  }
+  await flush();
+  await window.drain();
+  const seconds = (performance.now() - started) / 1000;
+  await publisher.close();
+  return { messages, measurements, seconds };
+}
+
+async function runBareFeed(url: string): Promise<{ messages: number; measurements: number; seconds: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/sim.bench.ts'), '--bare-feed'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdin.end(JSON.stringify({ url, seconds: BASELINE_SECONDS, size: SIZE, days: DAYS } satisfies BareFeedPlan));
+  let out = '';
+  child.stdout.on('data', (chunk) => {
+    out += chunk;
+  });
+  const [code] = await once(child, 'exit');
+  if (code !== 0) throw new Error(`the bare feed exited with ${code}: ${out}`);
+  return JSON.parse(out.trim().split('\n').pop() as string);
+}
+
+async function startBareBroker(): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/ingest.bench.ts'), '--bare-broker'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve) => {
+    let text = '';
+    child.stdout.on('data', (chunk) => {
+      text += chunk;
+      const match = /port (\d+)\n/.exec(text);
+      if (match) resolve(match[1] as string);
+    });
+  });
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    async stop() {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+function hours(seconds: number): string {
+  return seconds < 3600 ? `${(seconds / 60).toFixed(1)} min` : `${(seconds / 3600).toFixed(1)} h`;
+}
+
+export async function benchSim(drivers: Driver[], databaseUrl: string | undefined): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  for (const driver of drivers) {
+    const store = await benchStore(driver, databaseUrl);
+    const mqttPort = await freePort();
+    let server: RunningCityCloud | undefined;
+    const bare = await startBareBroker();
+    try {
+      server = await startCityCloud(store, { MQTT_PORT: String(mqttPort), DEVICE_RATE_LIMIT: '0' });
+      console.log(`sim (${driver}): size ${SIZE}, ${DAYS} days of backfill asked, stopped after ${SECONDS > 0 ? `${SECONDS} s` : 'the whole span'}…`);
+      const sent = await runSimulator(server, mqttPort);
+      const backfill = sent.phases.backfill ?? sent.seconds;
+      const messagesRate = sent.mqttMessages / backfill;
+      const measurementsRate = sent.measurements / backfill;
+      const sensors = sent.devices;
+      const simulatedDays = (Date.parse(sent.to) - Date.parse(sent.from)) / 86_400_000;
+      // Projected from the simulated time actually covered (security sensors report on events, not every minute).
+      const wanted = (sent.measurements / simulatedDays) * DAYS;
+      const projectedSeconds = (DAYS / simulatedDays) * backfill;
+      console.log(`sim (${driver}): baseline, the same feed to a bare aedes broker for ${BASELINE_SECONDS} s…`);
+      const base = await runBareFeed(bare.url);
+      const baseRate = base.measurements / base.seconds;
+      results.push({
+        name: `Simulator backfill, ${SIZE} size (${fmt(sensors)} devices, one measurement a minute each), citycloud simulate in another process → MQTT (QoS 1, arrays of 30) + NGSI-LD + Open311 → entities and history`,
+        driver,
+        figure: `${fmt(measurementsRate)} measurements/s, ${fmt(messagesRate)} messages/s (${simulatedDays.toFixed(2)} simulated days in ${backfill.toFixed(0)} s)`,
+        baseline: `same generator and publisher to a bare aedes broker, no processing: ${fmt(baseRate)} measurements/s, ${fmt(base.messages / base.seconds)} messages/s`,
+        ratio: measurementsRate / baseRate,
+        notes:
+          `${fmt(sent.measurements)} measurements in ${fmt(sent.mqttMessages)} messages, ${fmt(sent.entityUpserts)} entity upserts; provisioning ${sent.phases.provisioning ?? '?'} s; ` +
+          `projected backfill of ${DAYS} days × ${fmt(sensors)} devices (≈ ${fmt(wanted)} measurements): ${hours(projectedSeconds)} at this rate`,
+      });
+    } finally {
+      await server?.stop();
+      await bare.stop();
+      await store.drop();
+    }
+  }
+  return results;
+}
+
+if (process.argv.includes('--bare-feed')) {
+  let input = '';
+  process.stdin.on('data', (chunk) => {
+    input += chunk;
+  });
+  await once(process.stdin, 'end');
+  const result = await bareFeed(JSON.parse(input) as BareFeedPlan);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+}

@@ -1,0 +1,95 @@
+/** The feeder's HTTP client: CityCloud's public API as any outside program sees it (bearer token, JSON, retries on 429/503). */
+
+/** A refusal from the platform that a person can act on: the method, path, status and the platform's own words. */
+export class PlatformRefused extends Error {
+  override readonly name = 'PlatformRefused';
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(`${method} ${path} answered ${status}: ${detailOf(body)}`);
+  }
+}
+
+function detailOf(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { detail?: string; title?: string } | Array<{ description?: string }>;
+    if (Array.isArray(parsed)) return parsed.map((e) => e.description).join('; ') || body.slice(0, 300);
+    return parsed.detail ?? parsed.title ?? body.slice(0, 300);
+  } catch {
+    return body.slice(0, 300);
+  }
+}
+
+export interface PlatformClientOptions {
+  /** The platform's base URL, e.g. http://127.0.0.1:8080 (no trailing slash needed). */
+  url: string;
+  token?: string;
+  /** Times a 429/503 answer (or a dropped connection) is retried before giving up. */
+  retries?: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class PlatformClient {
+  readonly url: string;
+  #token: string | undefined;
+  readonly #retries: number;
+
+  constructor(options: PlatformClientOptions) {
+    this.url = options.url.replace(/\/+$/, '');
+    this.#token = options.token;
+    this.#retries = options.retries ?? 8;
+  }
+
+  /** Logs in with a username and password and keeps the access token for the following calls. */
+  async login(username: string, password: string): Promise<void> {
+    const session = await this.json<{ accessToken: string }>('POST', '/api/v1/auth/login', { username, password });
+    this.#token = session.accessToken;
+  }
+
+  /** Uses an access token obtained elsewhere (e.g. issued by the platform itself in demo mode). */
+  setToken(token: string): void {
+    this.#token = token;
+  }
+
+  /** One call; 429 and 503 (and connection errors) are retried after the platform's Retry-After, or a growing pause. */
+  async request(method: string, path: string, body?: { json: unknown } | { form: URLSearchParams }): Promise<{ status: number; text: string; headers: Headers }> {
+    const headers: Record<string, string> = {};
+    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    let payload: string | undefined;
+    if (body && 'json' in body) {
+      headers['content-type'] = 'application/json';
+      payload = JSON.stringify(body.json);
+    } else if (body && 'form' in body) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      payload = body.form.toString();
+    }
+    for (let attempt = 0; ; attempt++) {
+      let response: Response;
+      try {
+        response = await fetch(`${this.url}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+      } catch (error) {
+        if (attempt >= this.#retries) throw new Error(`${method} ${path}: cannot reach ${this.url} (${error instanceof Error ? (error.cause as Error | undefined)?.message ?? error.message : String(error)})`);
+        await sleep(Math.min(5000, 200 * 2 ** attempt));
+        continue;
+      }
+      const text = await response.text();
+      if ((response.status === 429 || response.status === 503) && attempt < this.#retries) {
+        const retryAfter = Number(response.headers.get('retry-after'));
+        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : Math.min(5000, 200 * 2 ** attempt));
+        continue;
+      }
+      return { status: response.status, text, headers: response.headers };
+    }
+  }
+
+  /** A call that must succeed (2xx); its JSON answer, or undefined for an empty one. */
+  async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const answer = await this.request(method, path, body === undefined ? undefined : { json: body });
+    if (answer.status >= 300) throw new PlatformRefused(method, path, answer.status, answer.text);
+    return (answer.text ? JSON.parse(answer.text) : undefined) as T;
+  }
+}
