@@ -89,6 +89,7 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
       logger: options.logger,
       metrics,
       bodyLimit: config.bodyLimit,
+      logRequests: config.logRequests,
       webDir: config.webDir,
       auth,
       tenancy,

@@ -27,6 +27,8 @@ export interface Config {
   /** Largest device message accepted, in bytes. */
   deviceMaxPayload: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** LOG_REQUESTS: an access-log line for every request (`all`, serve's default) or only for refused and failed ones (`refused`, demo's default: the simulated city's own traffic would flood the console). */
+  logRequests: 'all' | 'refused';
   auth: 'on' | 'off';
   /** The city served when a request names none (no NGSILD-Tenant header, no token). */
   defaultTenant: string;
@@ -175,6 +177,7 @@ export function loadConfig(env: Env = process.env, mode: Mode = 'serve'): Config
     deviceRateLimit: integer(env, 'DEVICE_RATE_LIMIT', 100, 0, 1_000_000),
     deviceMaxPayload: integer(env, 'DEVICE_MAX_PAYLOAD', 64 * 1024, 64, 16 * 1024 * 1024),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    logRequests: oneOf(env, 'LOG_REQUESTS', ['all', 'refused'] as const, mode === 'demo' ? 'refused' : 'all'),
     auth,
     defaultTenant,
     bodyLimit: integer(env, 'BODY_LIMIT', 1024 * 1024, 1024, 512 * 1024 * 1024),

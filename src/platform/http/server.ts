@@ -27,6 +27,8 @@ export interface ServerOptions extends AccessOptions {
   bodyLimit: number;
   /** Directory of the built portal; the portal is not served when it does not exist. */
   webDir?: string;
+  /** Which requests get an access-log line: all of them (default), or only those refused or failed (status ≥ 400). */
+  logRequests?: 'all' | 'refused';
   /** Answers /healthz: throws when the platform cannot serve. */
   checkHealth: () => Promise<void>;
   /**
@@ -159,10 +161,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       { method: request.method, route, status: String(reply.statusCode) },
       seconds,
     );
-    request.log.info(
-      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
-      'request',
-    );
+    if (options.logRequests !== 'refused' || reply.statusCode >= 400) {
+      request.log.info(
+        { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+        'request',
+      );
+    }
     done();
   });
 
