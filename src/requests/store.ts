@@ -179,7 +179,7 @@ export async function insertRequest(q: Queryable, r: NewRequest): Promise<{ id: 
   const nearby = r.probe ? NEARBY_SQL(p, r.probe) : 'SELECT NULL::text AS id WHERE false';
   const mediaIds = p.add(r.mediaIds);
   // Every part is reached by key or by the nearby index whatever the values: planned once per connection.
-  const sql = `${PLAN_ONCE}
+  const sql = `
     WITH nearby AS (${nearby}),
     req AS (
       INSERT INTO service_requests (tenant_id, id, service_code, status, status_notes, description, department, district, lat, long,
