@@ -5,49 +5,25 @@
  * nothing extra. And `citycloud simulate --out` is deterministic: the same seed twice gives identical files.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { testDatabaseUrl } from '../../src/platform/store/testing.ts';
 import type { FeedSummary } from '../../src/sim/feed/tally.ts';
-import { CLI, createScratchDatabase, ROOT, runCli, type ServerProcess, startServerProcess } from '../support/process.ts';
+import { createScratchDatabase, freePort, runCli, type ServerProcess, startServerProcess } from '../support/process.ts';
 
 const PASSWORD = 'sim-feed-admin-password';
 /** A Monday morning: three simulated hours of history before 06:00 UTC (14:00 in Hangzhou). */
 const LIVE_START = '2025-03-03T06:00:00Z';
 const BACKFILL_DAYS = String(3 / 24);
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** Runs the simulator as a process of its own and returns its final summary line. */
 async function simulate(args: string[]): Promise<{ code: number; summary: FeedSummary | undefined; output: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn' };
-  delete env.NODE_TEST_CONTEXT;
-  delete env.CITYCLOUD_API_KEY;
-  const child = spawn(process.execPath, [CLI, 'simulate', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c) => {
-    stdout += c;
-  });
-  child.stderr.on('data', (c) => {
-    stderr += c;
-  });
-  const [code] = await once(child, 'exit');
+  const { code, stdout, stderr } = await runCli(['simulate', ...args], { CITYCLOUD_API_KEY: '' });
   const last = stdout.trim().split('\n').pop() ?? '';
   const summary = last.startsWith('{"summary"') ? (JSON.parse(last) as { summary: FeedSummary }).summary : undefined;
-  return { code: code as number, summary, output: `${stdout}\n${stderr}` };
+  return { code, summary, output: `${stdout}\n${stderr}` };
 }
 
 describe('the simulator feeding a running CityCloud from another process', () => {

@@ -6,9 +6,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from './process.ts';
 
 export const externalBrokerUrl = process.env.MQTT_TEST_URL?.trim() || 'mqtt://127.0.0.1:1883';
 
@@ -37,14 +38,6 @@ export const MOSQUITTO = '/usr/sbin/mosquitto';
 export const mosquittoMissing = existsSync(MOSQUITTO) ? undefined : `no mosquitto at ${MOSQUITTO} (apt-get install mosquitto)`;
 if (mosquittoMissing && process.env.CITYCLOUD_REQUIRE_MQTT === '1') throw new Error(`MQTT tests are required here but ${mosquittoMissing}`);
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export interface Mosquitto {
   url: string;

@@ -4,12 +4,13 @@
  */
 import { LineChart, LinesChart, ScatterChart } from 'echarts/charts';
 import { GeoComponent, GridComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
-import { type ECharts, type EChartsCoreOption, format, init, use } from 'echarts/core';
+import { type EChartsCoreOption, format, use } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useMemo, useRef } from 'react';
-import type { DistrictCollection, DistrictFeature } from '../../api/types.ts';
-import { registerDistricts } from '../../components/city-map/echarts.ts';
-import { formatNumber, type Lang, useI18n } from '../../i18n/index.ts';
+import type { DistrictCollection } from '../../api/types.ts';
+import { cssColours, districtGeo, registerDistricts } from '../../components/city-map/echarts.ts';
+import { useEChart } from '../../components/city-map/useEChart.ts';
+import { formatNumber, useI18n } from '../../i18n/index.ts';
 import { TREND_PERIOD_MS, TREND_WINDOW_MS } from './model.ts';
 
 use([GeoComponent, GridComponent, MarkLineComponent, TooltipComponent, LinesChart, ScatterChart, LineChart, CanvasRenderer]);
@@ -43,43 +44,17 @@ export interface MapLayer {
   symbols: MapSymbol[];
 }
 
-function readPalette(element: Element) {
-  const style = getComputedStyle(element);
-  const v = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
-  return {
-    area: v('--overview-area', '#dfeaf0'),
-    border: v('--map-border', '#ffffff'),
-    label: v('--overview-label', '#5b7283'),
-    muted: v('--c-muted', '#4f5d6b'),
-    primary: v('--c-primary', '#0d5f7c'),
-    grid: v('--c-border', '#dbe3e9'),
-    font: style.fontFamily || 'sans-serif',
-  };
-}
+const readPalette = (element: Element) =>
+  cssColours(element, {
+    area: ['--overview-area', '#dfeaf0'],
+    border: ['--map-border', '#ffffff'],
+    label: ['--overview-label', '#5b7283'],
+    muted: ['--c-muted', '#4f5d6b'],
+    primary: ['--c-primary', '#0d5f7c'],
+    grid: ['--c-border', '#dbe3e9'],
+  });
 
-function useChart() {
-  const ref = useRef<HTMLDivElement>(null);
-  const chartRef = useRef<ECharts | null>(null);
-  useEffect(() => {
-    const element = ref.current;
-    if (!element) return;
-    const chart = init(element, undefined, { renderer: 'canvas' });
-    chartRef.current = chart;
-    let frame = 0;
-    const observer = new ResizeObserver(() => {
-      cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => chart.resize());
-    });
-    observer.observe(element);
-    return () => {
-      cancelAnimationFrame(frame);
-      observer.disconnect();
-      chart.dispose();
-      chartRef.current = null;
-    };
-  }, []);
-  return { ref, chartRef };
-}
+const useChart = () => useEChart();
 
 type Box = [minX: number, minY: number, maxX: number, maxY: number];
 
@@ -114,12 +89,6 @@ function framing(districts: Box, lines: readonly MapLine[], layers: readonly Map
   return { center: [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2], zoom: Math.min(6, Math.max(1, zoom)) };
 }
 
-function districtName(feature: DistrictFeature | undefined, id: string, lang: Lang): string {
-  if (!feature) return id;
-  const { name, nameEn } = feature.properties;
-  return (lang === 'en' ? nameEn || name : name || nameEn) || id;
-}
-
 const tooltipHtml = (name: string, details: readonly string[]) => [name, ...details].map((line) => format.encodeHTML(line)).join('<br/>');
 
 export interface OverviewMapProps {
@@ -151,27 +120,7 @@ export function OverviewMap({ districts, lines, layers, label }: OverviewMapProp
         textStyle: { fontSize: 13, fontFamily: palette.font },
         formatter: (params: { name?: string; data?: { details?: string[] } }) => tooltipHtml(params.name ?? '', params.data?.details ?? []),
       },
-      geo: {
-        map: mapName,
-        nameProperty: 'id',
-        roam: true,
-        scaleLimit: { min: 0.8, max: 40 },
-        top: 8,
-        bottom: 8,
-        left: 8,
-        right: 8,
-        selectedMode: false,
-        tooltip: { show: false },
-        itemStyle: { areaColor: palette.area, borderColor: palette.border, borderWidth: 1.5 },
-        label: {
-          show: true,
-          color: palette.label,
-          fontSize: 12,
-          fontFamily: palette.font,
-          formatter: (params: { name: string }) => districtName(features.get(params.name), params.name, lang),
-        },
-        emphasis: { disabled: true },
-      },
+      geo: districtGeo({ mapName, features, lang, colours: palette }),
     } as EChartsCoreOption);
   }, [chartRef, ref, mapName, features, lang]);
 

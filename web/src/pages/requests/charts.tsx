@@ -4,11 +4,12 @@
  */
 import { BarChart, HeatmapChart, ScatterChart } from 'echarts/charts';
 import { GeoComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
-import { type ECharts, type EChartsCoreOption, format, init, use } from 'echarts/core';
+import { type EChartsCoreOption, format, use } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useMemo, useRef } from 'react';
 import type { DistrictCollection, DistrictFeature } from '../../api/types.ts';
-import { registerDistricts } from '../../components/city-map/echarts.ts';
+import { cssColours, districtGeo, registerDistricts } from '../../components/city-map/echarts.ts';
+import { useEChart } from '../../components/city-map/useEChart.ts';
 import { formatNumber, type Lang, useI18n } from '../../i18n/index.ts';
 import type { HeatCell } from './api.ts';
 
@@ -31,79 +32,22 @@ interface Palette {
   font: string;
 }
 
-function readPalette(element: Element): Palette {
-  const style = getComputedStyle(element);
-  const v = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
-  return {
-    area: v('--map-area', '#cfe3ec'),
-    border: v('--map-border', '#ffffff'),
-    label: v('--map-label', '#15384a'),
-    point: v('--map-point', '#c2410c'),
-    primary: v('--c-primary', '#0d5f7c'),
-    accent: v('--c-accent', '#f2b134'),
-    success: v('--c-success', '#1b6b43'),
-    muted: v('--c-muted', '#4f5d6b'),
-    font: style.fontFamily || 'sans-serif',
-  };
-}
+const readPalette = (element: Element): Palette =>
+  cssColours(element, {
+    area: ['--map-area', '#cfe3ec'],
+    border: ['--map-border', '#ffffff'],
+    label: ['--map-label', '#15384a'],
+    point: ['--map-point', '#c2410c'],
+    primary: ['--c-primary', '#0d5f7c'],
+    accent: ['--c-accent', '#f2b134'],
+    success: ['--c-success', '#1b6b43'],
+    muted: ['--c-muted', '#4f5d6b'],
+  });
 
-function districtLabel(feature: DistrictFeature | undefined, id: string, lang: Lang): string {
-  if (!feature) return id;
-  const { name, nameEn } = feature.properties;
-  return (lang === 'en' ? nameEn || name : name || nameEn) || id;
-}
-
-/** Creates the chart on the element, resizes it with its box and disposes of it on unmount. */
-function useChart(onCreate?: (chart: ECharts) => void) {
-  const ref = useRef<HTMLDivElement>(null);
-  const chartRef = useRef<ECharts | null>(null);
-  const onCreateRef = useRef(onCreate);
-  onCreateRef.current = onCreate;
-  useEffect(() => {
-    const element = ref.current;
-    if (!element) return;
-    const chart = init(element, undefined, { renderer: 'canvas' });
-    chartRef.current = chart;
-    onCreateRef.current?.(chart);
-    let frame = 0;
-    const observer = new ResizeObserver(() => {
-      cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => chart.resize());
-    });
-    observer.observe(element);
-    return () => {
-      cancelAnimationFrame(frame);
-      observer.disconnect();
-      chart.dispose();
-      chartRef.current = null;
-    };
-  }, []);
-  return { ref, chartRef };
-}
+const useChart = useEChart;
 
 function geoOption(mapName: string, features: Map<string, DistrictFeature>, lang: Lang, palette: Palette, roam: boolean) {
-  return {
-    map: mapName,
-    nameProperty: 'id',
-    roam,
-    scaleLimit: { min: 0.8, max: 40 },
-    top: 8,
-    bottom: 8,
-    left: 8,
-    right: 8,
-    selectedMode: false,
-    silent: false,
-    tooltip: { show: false },
-    itemStyle: { areaColor: palette.area, borderColor: palette.border, borderWidth: 1.2 },
-    label: {
-      show: true,
-      color: palette.label,
-      fontSize: 11,
-      fontFamily: palette.font,
-      formatter: (params: { name: string }) => districtLabel(features.get(params.name), params.name, lang),
-    },
-    emphasis: { disabled: true },
-  };
+  return { ...districtGeo({ mapName, features, lang, colours: palette, roam, labelSize: 11, borderWidth: 1.2 }), silent: false };
 }
 
 export interface PinMapProps {
