@@ -108,7 +108,8 @@ async function runPublisher(plan: PublisherPlan): Promise<PublisherResult> {
   return JSON.parse(out.trim().split('\n').pop() as string) as PublisherResult;
 }
 
-async function startBareBroker(): Promise<{ url: string; stop(): Promise<void> }> {
+/** aedes with no processing, in a process of its own (the MQTT baselines of ingest and the simulator's backfill). */
+export async function startBareBroker(): Promise<{ url: string; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/ingest.bench.ts'), '--bare-broker'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve) => {
     let text = '';

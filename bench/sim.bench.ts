@@ -16,6 +16,7 @@ import type { FeedSummary } from '../src/sim/feed/tally.ts';
 import { InFlightWindow } from '../src/sim/feed/window.ts';
 import { CLI, ROOT } from '../test/support/process.ts';
 import { ADMIN_PASSWORD, benchStore, type Driver, fmt, type RunningCityCloud, startCityCloud } from './harness.ts';
+import { startBareBroker } from './ingest.bench.ts';
 import type { BenchResult } from './report.ts';
 
 const SECONDS = Number(process.env.BENCH_SIM_SECONDS ?? 300);
@@ -130,25 +131,6 @@ async function runBareFeed(url: string): Promise<{ messages: number; measurement
   const [code] = await once(child, 'exit');
   if (code !== 0) throw new Error(`the bare feed exited with ${code}: ${out}`);
   return JSON.parse(out.trim().split('\n').pop() as string);
-}
-
-async function startBareBroker(): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/ingest.bench.ts'), '--bare-broker'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((resolve) => {
-    let text = '';
-    child.stdout.on('data', (chunk) => {
-      text += chunk;
-      const match = /port (\d+)\n/.exec(text);
-      if (match) resolve(match[1] as string);
-    });
-  });
-  return {
-    url: `mqtt://127.0.0.1:${port}`,
-    async stop() {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
-  };
 }
 
 function hours(seconds: number): string {
