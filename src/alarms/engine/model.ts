@@ -77,6 +77,10 @@ export type NoisePolicyInput =
       /** Expression: when it holds for the group's first signal, the group is expected activity (suppressed). */
       expectedWhen?: string;
       expectedReason?: Bilingual;
+      /** Added: the signal types must come in the listed order (entry before motion); a motion then a door is not a break-in. */
+      ordered?: boolean;
+      /** Added: ISO 8601 duration; the raised alarm clears when no signal joined it for this long (default: never, cleared by an operator). */
+      clearAfter?: string;
     }
   | { id?: string; kind: 'suppressWhen'; name: Bilingual | string; signalTypes: string[]; condition: string; reason: Bilingual }
   | { id?: string; kind: 'inhibit'; name: Bilingual | string; source: string[]; targets: string[]; scope: 'district' | { radiusM: number } }
