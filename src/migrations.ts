@@ -1,4 +1,5 @@
 /** Every migration of the platform and its capabilities, in the order they apply. */
+import { alarmsMigration } from './alarms/schema.ts';
 import { auditMigration } from './platform/audit/schema.ts';
 import { authMigration } from './platform/auth/schema.ts';
 import type { Migration } from './platform/store/migrate.ts';
@@ -6,6 +7,7 @@ import { tenancyMigration } from './platform/tenancy/schema.ts';
 import { ldContextsMigration } from './context/ld/index.ts';
 import { contextMigration, entityFillfactorMigration, entityLocationsMigration } from './context/schema.ts';
 import { devicesMigration } from './devices/schema.ts';
+import { incidentsMigration } from './incidents/schema.ts';
 import { requestsMigration } from './requests/schema.ts';
 import { subscriptionsMigration } from './subscriptions/schema.ts';
 import { rollupFillfactorMigration, temporalMigration } from './temporal/schema.ts';
@@ -23,4 +25,6 @@ export const migrations: readonly Migration[] = [
   requestsMigration,
   entityFillfactorMigration,
   rollupFillfactorMigration,
+  alarmsMigration,
+  incidentsMigration,
 ];
