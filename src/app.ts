@@ -1,7 +1,9 @@
 /** The one place that wires CityCloud together: store, platform services, capabilities and the HTTP server. */
 import type { FastifyInstance } from 'fastify';
+import { type AlarmsParts, createAlarms } from './alarms/index.ts';
 import { type ContextHubParts, createContextHub } from './context/hub.ts';
 import { createDevices, type DevicesParts } from './devices/index.ts';
+import { createIncidents, type IncidentsParts } from './incidents/index.ts';
 import { migrations } from './migrations.ts';
 import { auditRoutes } from './platform/audit/routes.ts';
 import { AuditLog } from './platform/audit/service.ts';
@@ -40,6 +42,10 @@ export interface Platform {
   devices: DevicesParts;
   /** Citizen service requests (/api/v1/requests): the workflow service, its sweeper and webhook delivery. */
   requests: RequestsParts;
+  /** Alarms (/api/v1/alarms): engines fed from hub changes, suppressed signals with why, `Alert` entities in the hub. */
+  alarms: AlarmsParts;
+  /** Incidents (/api/v1/incidents): response plans, dispatch, escalation; opened from Alert entities and citizen-report clusters. */
+  incidents: IncidentsParts;
   /** Set on the first start of a city: the admin's login, to print once. */
   firstAdmin: { username: string; password: string | null } | undefined;
   /** Stops accepting requests, finishes those in flight, flushes and closes the store. */
@@ -85,6 +91,17 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
       metricsRegistry: metrics.registry,
     });
     const requests = createServiceRequests({ store, tenancy, hub: context.hub, terms: context.resolver.core, logger: options.logger, config });
+    const alarms = await createAlarms({ store, audit, tenancy, hub: context.hub, reader: context.reader, live: subscriptions.live, terms: context.resolver.core, logger: options.logger });
+    const incidents = await createIncidents({
+      store,
+      audit,
+      tenancy,
+      hub: context.hub,
+      reader: context.reader,
+      live: subscriptions.live,
+      terms: context.resolver.core,
+      logger: options.logger,
+    });
     const server = await buildServer({
       logger: options.logger,
       metrics,
@@ -109,6 +126,8 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
         { prefix: '/api/v1', plugin: devices.apiRoutes },
         { prefix: '/iot', plugin: devices.ingestRoutes },
         { prefix: '/api/v1', plugin: requests.apiRoutes },
+        { prefix: '/api/v1', plugin: alarms.apiRoutes },
+        { prefix: '/api/v1', plugin: incidents.apiRoutes },
         {
           prefix: '/open311/v2',
           plugin: open311Routes({ service: requests.service, authenticate: (credential) => auth.authenticate(credential), tenancy }),
@@ -136,6 +155,8 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
       temporal,
       devices,
       requests,
+      alarms,
+      incidents,
       firstAdmin,
       close() {
         closing ??= (async () => {
@@ -145,7 +166,10 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
           await devices.close().catch((error) => options.logger.warn({ err: error }, 'error while stopping device ingest'));
           await auth.flushKeyUsage().catch(() => undefined);
           await requests.close().catch((error) => options.logger.warn({ err: error }, 'error while stopping service-request delivery'));
+          await incidents.close().catch((error) => options.logger.warn({ err: error }, 'error while stopping incidents'));
           await temporal.close().catch(() => undefined);
+          // Before subscriptions close: decisions, engine state and Alert entities are written.
+          await alarms.close().catch((error) => options.logger.warn({ err: error }, 'error while stopping the alarms service'));
           // Before the store closes: sends in flight finish, delivered rows are acknowledged, the rest given back.
           await subscriptions.close().catch((error) => options.logger.warn({ err: error }, 'error while stopping notification delivery'));
           await context.close().catch(() => undefined);
