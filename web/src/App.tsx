@@ -3,6 +3,7 @@ import { hasAnyRole } from './auth/session.ts';
 import { CityProvider } from './city/CityProvider.tsx';
 import { AppLayout } from './layout/AppLayout.tsx';
 import { AdminPage } from './pages/admin/AdminPage.tsx';
+import { CommandPage } from './pages/command/CommandPage.tsx';
 import { CityDataPage } from './pages/data/CityDataPage.tsx';
 import { DevicesPage } from './pages/devices/DevicesPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
@@ -32,6 +33,7 @@ function SignedInRoutes({ pathname, session }: { pathname: string; session: Sess
     if (service.id === 'devices') return <DevicesPage />;
     if (service.id === 'requests') return <RequestsPage pathname={pathname} />;
     if (service.id === 'operations' && pathname === service.route) return <OverviewPage />;
+    if (service.id === 'command') return <CommandPage pathname={pathname} />;
   }
   return <NotFoundPage />;
 }

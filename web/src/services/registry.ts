@@ -59,8 +59,9 @@ export const SERVICES: readonly ServiceEntry[] = [
     id: 'command',
     route: '/command',
     icon: 'command',
-    roles: STAFF,
-    status: 'coming',
+    // The command center acts (acknowledges, dispatches, edits rules): operators and admins only.
+    roles: ['operator'],
+    status: 'available',
     nameKey: 'service.command.name',
     descKey: 'service.command.desc',
   },
