@@ -5,6 +5,7 @@
  * fail (or the process stop) in between, the sweeper finds rows whose `hub_version` lags and writes them again.
  */
 import type { TermMap } from '../context/ld/model.ts';
+import { MirrorQueue } from '../context/mirror-queue.ts';
 import type { ContextHub } from '../context/service.ts';
 import { systemPrincipal } from '../platform/auth/model.ts';
 import type { Logger } from '../platform/logging/logger.ts';
@@ -61,46 +62,23 @@ export interface AlertMirrorDeps {
 
 export class AlertMirror {
   readonly #deps: AlertMirrorDeps;
-  #pending = new Map<string, Set<string>>();
-  #waiters: Array<() => void> = [];
-  #flushing: Promise<void> | undefined;
+  readonly #queue: MirrorQueue;
 
   constructor(deps: AlertMirrorDeps) {
     this.#deps = deps;
+    this.#queue = new MirrorQueue(
+      (tenant, ids) => this.#write(tenant, ids),
+      (error, tenant, count) => deps.logger.warn({ err: error, tenant, count }, 'could not write Alert entities to the hub; the sweeper retries'),
+    );
   }
 
   /** Writes the entities of these alarms soon (together with others); resolves once tried. Never rejects. */
   schedule(tenant: string, ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return Promise.resolve();
-    const set = this.#pending.get(tenant) ?? new Set<string>();
-    this.#pending.set(tenant, set);
-    for (const id of ids) set.add(id);
-    const done = new Promise<void>((resolve) => this.#waiters.push(resolve));
-    this.#flushing ??= this.#drain();
-    return done;
+    return this.#queue.schedule(tenant, ids);
   }
 
-  async idle(): Promise<void> {
-    while (this.#flushing) await this.#flushing;
-  }
-
-  async #drain(): Promise<void> {
-    try {
-      while (this.#pending.size > 0) {
-        const batch = this.#pending;
-        const waiters = this.#waiters;
-        this.#pending = new Map();
-        this.#waiters = [];
-        for (const [tenant, ids] of batch) {
-          await this.#write(tenant, [...ids]).catch((error) =>
-            this.#deps.logger.warn({ err: error, tenant, count: ids.size }, 'could not write Alert entities to the hub; the sweeper retries'),
-          );
-        }
-        for (const resolve of waiters) resolve();
-      }
-    } finally {
-      this.#flushing = undefined;
-    }
+  idle(): Promise<void> {
+    return this.#queue.idle();
   }
 
   /** Reads the rows as they are now, writes their entities in one batch, and records the versions written. */

@@ -79,6 +79,13 @@ interface City {
   state: StateRow[];
   watched: string;
   unsubscribe: () => void;
+  /**
+   * The watermark of event time: the latest reading time seen and the wall time it arrived. Between readings event
+   * time moves with the wall clock from there, so a backfill of past hours (readings dated hours ago, arriving in a
+   * burst) is not overtaken by the wall clock — a `for` or a corroboration window waits for the data of its own time.
+   */
+  latestAt: number;
+  latestArrival: number;
 }
 
 /** Any expression text of a rule or policy, for the entity types it reads. */
@@ -220,7 +227,7 @@ export class AlarmsService {
       state,
       activeAlarms,
     });
-    const city: City = { tenant, engine, rules, policies, silences, queue: [], state: [], watched: '', unsubscribe: () => undefined };
+    const city: City = { tenant, engine, rules, policies, silences, queue: [], state: [], watched: '', unsubscribe: () => undefined, latestAt: Number.NEGATIVE_INFINITY, latestArrival: 0 };
     this.#follow(city);
     await this.#prime(city);
     return city;
@@ -272,6 +279,10 @@ export class AlarmsService {
   #hear(city: City, event: LiveEvent): void {
     const reading = readingOf(event, this.#deps.terms);
     if (!reading) return;
+    if (reading.at > city.latestAt) {
+      city.latestAt = reading.at;
+      city.latestArrival = this.#deps.now();
+    }
     this.#enqueue(city, city.engine.observe(reading));
   }
 
@@ -281,12 +292,17 @@ export class AlarmsService {
     if (city.queue.length >= FLUSH_AT) void this.flush();
   }
 
-  /** Moves every city's event time to the wall clock: `for` durations, corroboration windows and clears come due. */
+  /**
+   * Moves every city's event time on: `for` durations, corroboration windows and clears come due. Event time is the
+   * latest reading's time plus the wall time since it arrived, never past the wall clock (see `City.latestAt`).
+   */
   async advance(): Promise<void> {
     const now = this.#deps.now();
     for (const pending of [...this.#cities.values()]) {
       const city = await pending.catch(() => undefined);
-      if (city) this.#enqueue(city, city.engine.advance(now));
+      if (!city) continue;
+      const at = Number.isFinite(city.latestAt) ? Math.min(now, city.latestAt + (now - city.latestArrival)) : now;
+      this.#enqueue(city, city.engine.advance(at));
     }
   }
 

@@ -5,6 +5,7 @@
  * finds the rows whose `hub_version` lags and writes them again — no request is left without its entity.
  */
 import type { TermMap } from '../context/ld/model.ts';
+import { MirrorQueue } from '../context/mirror-queue.ts';
 import type { ContextHub } from '../context/service.ts';
 import { systemPrincipal } from '../platform/auth/model.ts';
 import type { Logger } from '../platform/logging/logger.ts';
@@ -83,12 +84,14 @@ export class HubMirror {
   readonly #deps: MirrorDeps;
   #catalog: (tenant: string) => Promise<Map<string, ServiceCategory>> = async () => new Map();
   #now: () => Date = () => new Date();
-  #pending = new Map<string, Set<string>>();
-  #waiters: Array<() => void> = [];
-  #flushing: Promise<void> | undefined;
+  readonly #queue: MirrorQueue;
 
   constructor(deps: MirrorDeps) {
     this.#deps = deps;
+    this.#queue = new MirrorQueue(
+      (tenant, ids) => this.#write(tenant, ids),
+      (error, tenant, count) => deps.logger.warn({ err: error, tenant, count }, 'could not write ServiceRequest entities to the hub; the sweeper retries'),
+    );
   }
 
   /** Wired by the service (it owns the catalog and the clock). */
@@ -99,37 +102,12 @@ export class HubMirror {
 
   /** Writes the entity of these requests soon (together with others); resolves once tried. Never rejects. */
   schedule(tenant: string, ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return Promise.resolve();
-    const set = this.#pending.get(tenant) ?? new Set<string>();
-    this.#pending.set(tenant, set);
-    for (const id of ids) set.add(id);
-    const done = new Promise<void>((resolve) => this.#waiters.push(resolve));
-    this.#flushing ??= this.#drain();
-    return done;
+    return this.#queue.schedule(tenant, ids);
   }
 
   /** Waits until every scheduled write was tried. */
-  async idle(): Promise<void> {
-    while (this.#flushing) await this.#flushing;
-  }
-
-  async #drain(): Promise<void> {
-    try {
-      while (this.#pending.size > 0) {
-        const batch = this.#pending;
-        const waiters = this.#waiters;
-        this.#pending = new Map();
-        this.#waiters = [];
-        for (const [tenant, ids] of batch) {
-          await this.#write(tenant, [...ids]).catch((error) =>
-            this.#deps.logger.warn({ err: error, tenant, count: ids.size }, 'could not write ServiceRequest entities to the hub; the sweeper retries'),
-          );
-        }
-        for (const resolve of waiters) resolve();
-      }
-    } finally {
-      this.#flushing = undefined;
-    }
+  idle(): Promise<void> {
+    return this.#queue.idle();
   }
 
   /** Reads the rows as they are now, writes their entities per department, and records the versions written. */

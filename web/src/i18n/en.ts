@@ -720,6 +720,7 @@ export const en: Record<MessageKey, string> = {
   'command.vehicle.fireEngine': "Fire engine",
   'command.vehicle.ambulance': "Ambulance",
   'command.vehicle.policeCar': "Police car",
+  'command.live.waiting': 'Connected; no alarm, incident or unit has changed since this page opened',
   'command.alarmType.entryOpened': "Door/window opened",
   'command.alarmType.motionDetected': "Motion detected",
   'command.alarmType.emergencyOverload': "Emergency room overload",

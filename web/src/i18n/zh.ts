@@ -722,6 +722,7 @@ export const zh = {
   'command.vehicle.fireEngine': "消防车",
   'command.vehicle.ambulance': "救护车",
   'command.vehicle.policeCar': "警车",
+  'command.live.waiting': '已连接；本页打开以来告警、事件和力量均无变化',
   'command.alarmType.entryOpened': "门窗开启",
   'command.alarmType.motionDetected': "移动侦测",
   'command.alarmType.emergencyOverload': "急诊超负荷",

@@ -317,7 +317,7 @@ export function CenterPage() {
       <div className="overview-status command-status" data-testid="command-live-state" data-state={mode}>
         <span className={`overview-dot is-${mode}`} aria-hidden="true" />
         <span>{t(`overview.live.${mode}`)}</span>
-        <span className="overview-last-update">{state.lastChange ? t('overview.lastUpdate', { time: clock.format(state.lastChange) }) : t('overview.lastUpdateNone')}</span>
+        <span className="overview-last-update">{state.lastChange ? t('overview.lastUpdate', { time: clock.format(state.lastChange) }) : t('command.live.waiting')}</span>
       </div>
       {state.error ? <ErrorNotice error={state.error} testId="command-error" /> : null}
       {ackError ? <Notice tone="error">{describeError(ackError, t)}</Notice> : null}

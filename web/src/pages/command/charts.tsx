@@ -4,13 +4,11 @@
  */
 import { EffectScatterChart, LinesChart, ScatterChart } from 'echarts/charts';
 import { GeoComponent, TooltipComponent } from 'echarts/components';
-import { type EChartsCoreOption, format, use } from 'echarts/core';
+import { type EChartsCoreOption, use } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import type { DistrictCollection } from '../../api/types.ts';
-import { cssColours, districtGeo, registerDistricts } from '../../components/city-map/echarts.ts';
-import { useEChart } from '../../components/city-map/useEChart.ts';
-import { useI18n } from '../../i18n/index.ts';
+import { useDistrictMap } from '../../components/city-map/useDistrictMap.ts';
 
 use([GeoComponent, TooltipComponent, ScatterChart, EffectScatterChart, LinesChart, CanvasRenderer]);
 
@@ -32,15 +30,6 @@ export interface CommandLayer {
   z: number;
   symbols: CommandSymbol[];
 }
-
-const readPalette = (element: Element) =>
-  cssColours(element, {
-    area: ['--overview-area', '#dde9ef'],
-    border: ['--map-border', '#ffffff'],
-    label: ['--overview-label', '#56707f'],
-  });
-
-const tooltipHtml = (name: string, details: readonly string[]) => [name, ...details].map((line) => format.encodeHTML(line)).join('<br/>');
 
 function layerSeries(layer: CommandLayer) {
   return {
@@ -75,29 +64,8 @@ export interface CommandMapProps {
 
 /** A district map with layers of symbols; pannable and zoomable, redrawn in place when the data changes. */
 export function CommandMap({ districts, layers, label, frame, ring, testId }: CommandMapProps) {
-  const { lang } = useI18n();
-  const features = useMemo(() => new Map(districts.features.map((f) => [f.properties.id, f] as const)), [districts]);
-  const mapName = useMemo(() => registerDistricts(districts), [districts]);
-  const { ref, chartRef } = useEChart();
+  const { ref, chartRef } = useDistrictMap(districts);
   const framed = useRef(false);
-
-  useEffect(() => {
-    const chart = chartRef.current;
-    const element = ref.current;
-    if (!chart || !element) return;
-    const palette = readPalette(element);
-    chart.setOption({
-      animation: false,
-      textStyle: { fontFamily: palette.font },
-      tooltip: {
-        trigger: 'item',
-        confine: true,
-        textStyle: { fontSize: 13, fontFamily: palette.font },
-        formatter: (params: { name?: string; data?: { details?: string[] } }) => tooltipHtml(params.name ?? '', params.data?.details ?? []),
-      },
-      geo: districtGeo({ mapName, features, lang, colours: palette }),
-    } as EChartsCoreOption);
-  }, [chartRef, ref, mapName, features, lang]);
 
   useEffect(() => {
     const chart = chartRef.current;

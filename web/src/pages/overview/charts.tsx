@@ -6,9 +6,10 @@ import { LineChart, LinesChart, ScatterChart } from 'echarts/charts';
 import { GeoComponent, GridComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
 import { type EChartsCoreOption, format, use } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import type { DistrictCollection } from '../../api/types.ts';
-import { cssColours, districtGeo, registerDistricts } from '../../components/city-map/echarts.ts';
+import { cssColours } from '../../components/city-map/echarts.ts';
+import { useDistrictMap } from '../../components/city-map/useDistrictMap.ts';
 import { useEChart } from '../../components/city-map/useEChart.ts';
 import { formatNumber, useI18n } from '../../i18n/index.ts';
 import { TREND_PERIOD_MS, TREND_WINDOW_MS } from './model.ts';
@@ -89,7 +90,6 @@ function framing(districts: Box, lines: readonly MapLine[], layers: readonly Map
   return { center: [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2], zoom: Math.min(6, Math.max(1, zoom)) };
 }
 
-const tooltipHtml = (name: string, details: readonly string[]) => [name, ...details].map((line) => format.encodeHTML(line)).join('<br/>');
 
 export interface OverviewMapProps {
   districts: DistrictCollection;
@@ -100,29 +100,8 @@ export interface OverviewMapProps {
 
 /** The city map of the overview: pannable and zoomable; redrawn in place when the data changes. */
 export function OverviewMap({ districts, lines, layers, label }: OverviewMapProps) {
-  const { lang } = useI18n();
-  const features = useMemo(() => new Map(districts.features.map((f) => [f.properties.id, f] as const)), [districts]);
-  const mapName = useMemo(() => registerDistricts(districts), [districts]);
-  const { ref, chartRef } = useChart();
+  const { ref, chartRef } = useDistrictMap(districts);
   const framed = useRef(false);
-
-  useEffect(() => {
-    const chart = chartRef.current;
-    const element = ref.current;
-    if (!chart || !element) return;
-    const palette = readPalette(element);
-    chart.setOption({
-      animation: false,
-      textStyle: { fontFamily: palette.font },
-      tooltip: {
-        trigger: 'item',
-        confine: true,
-        textStyle: { fontSize: 13, fontFamily: palette.font },
-        formatter: (params: { name?: string; data?: { details?: string[] } }) => tooltipHtml(params.name ?? '', params.data?.details ?? []),
-      },
-      geo: districtGeo({ mapName, features, lang, colours: palette }),
-    } as EChartsCoreOption);
-  }, [chartRef, ref, mapName, features, lang]);
 
   useEffect(() => {
     const chart = chartRef.current;
