@@ -43,6 +43,7 @@ export function alertFrom(entity: StoredEntity, terms: TermMap): AlertInput {
     location: pointOf(kv.location),
     district: text(kv.district),
     description: text(kv.description),
+    lastSeen: Date.parse(text(kv.lastSeen) ?? text(kv.dateIssued) ?? '') || undefined,
   };
 }
 

@@ -47,7 +47,12 @@ export interface AlertInput {
   location: Point | undefined;
   district: string | undefined;
   description: string | undefined;
+  /** When the alarm was last seen (ms); an old alert is history, not an emergency to open an incident for. */
+  lastSeen?: number | undefined;
 }
+
+/** An alert last seen longer ago than this (a replayed backfill, a restart after hours) opens no incident. */
+const STALE_ALERT_MS = 30 * 60_000;
 
 /** A citizen report as read from the hub's `ServiceRequest` entity. */
 export interface ReportInput {
@@ -267,6 +272,7 @@ export class IncidentsService {
     if (alert.alarmStatus !== 'active') return undefined;
     const type = autoOpenTypeFor(alert.alarmType);
     if (!type) return undefined;
+    if (alert.lastSeen !== undefined && this.#deps.now().getTime() - alert.lastSeen > STALE_ALERT_MS) return undefined;
     const at = alert.location;
     if (!at) {
       this.#deps.logger.warn({ tenant, alert: alert.id }, 'an alert without a point location cannot open an incident');

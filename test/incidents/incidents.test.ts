@@ -83,12 +83,15 @@ describe('incidents', () => {
     assert.equal(opened.plan.units.length, 2);
     assert.equal(opened.steps.length, 5);
 
-    await upsert(call, admin, [alert('a-fire-2', 'fire', north(50)), alert('a-noise', 'curtainMotion', SCENE), alert('a-old', 'fire', north(5000), { alarmStatus: { type: 'Property', value: 'cleared' } })]);
+    await upsert(call, admin, [alert('a-fire-2', 'fire', north(50)), alert('a-noise', 'curtainMotion', SCENE), alert('a-old', 'fire', north(5000), { alarmStatus: { type: 'Property', value: 'cleared' } }),
+      // Active but last seen two hours ago (a replayed backfill): history, not an emergency.
+      alert('a-history', 'fire', north(9000), { lastSeen: { type: 'Property', value: new Date(Date.now() - 2 * 3_600_000).toISOString() } }),
+    ]);
     // The same alert changing again (a repeat count) joins nothing twice.
     await upsert(call, admin, [{ id: 'urn:ngsi-ld:Alert:a-fire-1', type: 'Alert', count: { type: 'Property', value: 3 } }]);
     await t.platform.incidents.idle();
     list = await call(operator, 'GET', '/api/v1/incidents');
-    assert.equal(list.body.total, 1, 'joined, not a second incident; a cleared alert and a non-auto-open alarm type open nothing');
+    assert.equal(list.body.total, 1, 'joined, not a second incident; a cleared alert, an alert last seen hours ago and a non-auto-open alarm type open nothing');
     assert.deepEqual((await incident(fireId)).alarmIds, ['a-fire-1', 'a-fire-2']);
 
     const entity = await hubEntity(call, admin, `urn:ngsi-ld:Incident:${fireId}`);
