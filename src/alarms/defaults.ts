@@ -103,7 +103,44 @@ export const DEFAULT_RULES: AlarmRuleInput[] = [
     severity: 'warning',
     description: { zh: '停车场满位超过 15 分钟，请引导车辆至附近停车场', en: 'Full for 15 minutes: guide drivers to nearby car parks' },
   },
+  ...offlineRules(),
+  {
+    id: 'hz-power-outage',
+    name: { zh: '区域停电', en: 'Power outage' },
+    entityType: 'PowerOutage',
+    condition: 'status == "active"',
+    clear: 'status == "restored"',
+    alarmType: 'powerOutage',
+    category: 'device',
+    severity: 'major',
+    description: { zh: '电网公司报告区域停电：范围内的传感器将离线', en: 'The grid company reports a power outage: sensors in its area go offline' },
+  },
 ];
+
+/**
+ * Device offline (设备离线): the sensors that report every minute (traffic, air, noise, parking, weather) raise when
+ * silent for 10 minutes — ten missed readings, well past a late message or two. Security sensors report hourly
+ * heartbeats on batteries, so their silence means something else and is not watched here.
+ */
+function offlineRules(): AlarmRuleInput[] {
+  const types: [string, string, string, string][] = [
+    ['traffic', 'TrafficFlowObserved', '交通检测器', 'traffic detector'],
+    ['air', 'AirQualityObserved', '空气质量监测站', 'air-quality station'],
+    ['noise', 'NoiseLevelObserved', '噪声监测仪', 'noise meter'],
+    ['parking', 'OffStreetParking', '停车场余位传感器', 'car-park occupancy sensor'],
+    ['weather', 'WeatherObserved', '气象站', 'weather station'],
+  ];
+  return types.map(([key, entityType, zh, en]) => ({
+    id: `hz-offline-${key}`,
+    name: { zh: `${zh}离线（10 分钟无数据）`, en: `${en[0]?.toUpperCase()}${en.slice(1)} offline (no data for 10 minutes)` },
+    entityType,
+    silentFor: 'PT10M',
+    alarmType: 'deviceOffline',
+    category: 'device',
+    severity: 'minor' as const,
+    description: { zh: `${zh}已 10 分钟未上报数据，请检查供电与通信`, en: `The ${en} has sent nothing for 10 minutes: check its power and link` },
+  }));
+}
 
 export const DEFAULT_POLICIES: NoisePolicyInput[] = [
   {
@@ -170,7 +207,21 @@ export const DEFAULT_POLICIES: NoisePolicyInput[] = [
     within: 'PT30M',
     minCount: 2,
   },
+  {
+    id: 'hz-outage-inhibits-offline',
+    kind: 'inhibit',
+    name: { zh: '停电范围内的设备离线告警由停电告警代表', en: 'A power outage stands for the device-offline alarms in its area' },
+    source: ['powerOutage'],
+    targets: ['deviceOffline'],
+    // the outage entity's own radius (m); 3 km, the largest the grid reports, when it has none
+    scope: { radiusFrom: 'radius', radiusM: 3000 },
+    // devices come back within a minute or two of the power: only those still silent after 5 minutes raise
+    releaseAfter: 'PT5M',
+  },
 ];
 
 /** Alarm types raised from security sensors (operator-visible security alarms; the evaluation's precision counts these). */
 export const SECURITY_ALARM_TYPES = ['fire', 'gasLeak', 'intrusion'] as const;
+
+/** Alarm types about the sensors themselves (the evaluation's devices section). */
+export const DEVICE_ALARM_TYPES = ['deviceOffline', 'powerOutage'] as const;

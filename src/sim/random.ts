@@ -105,6 +105,7 @@ export const P = {
   breakIn: 93,
   pollution: 94,
   fault: 95,
+  outage: 96,
   report: 100,
   post: 110,
   dispatch: 120,

@@ -1,7 +1,18 @@
 /** The deterministic stream: for each tick, every sensor's reading, entity updates, citizen reports and the ground truth. */
 import { dayTypeOfDay, type DayType, LOCAL_OFFSET_MS, localDayNumber } from './calendar.ts';
 import { DISTRICT_PLANS } from './city/names.ts';
-import { type Accident, type BuildingIncident, type DayEvents, type Dispatch, dayEvents, locationOfRoad, type PollutionEpisode, type SecurityTrigger, type SensorFault } from './events/schedule.ts';
+import {
+  type Accident,
+  type BuildingIncident,
+  type DayEvents,
+  type Dispatch,
+  dayEvents,
+  locationOfRoad,
+  type PollutionEpisode,
+  type PowerOutage,
+  type SecurityTrigger,
+  type SensorFault,
+} from './events/schedule.ts';
 import { EVERYDAY_POSTS, fill, INCIDENT_POSTS, REPORT_TEXTS, TOPICS } from './events/texts.ts';
 import type { City, NgsiEntity, Observation, ObservationValue, Sensor, Tick, TruthRecord } from './model.ts';
 import { hash, normal, P, poisson, unit } from './random.ts';
@@ -95,6 +106,7 @@ interface Window {
   incidents: BuildingIncident[];
   episodes: PollutionEpisode[];
   faults: SensorFault[];
+  outages: PowerOutage[];
   triggers: SecurityTrigger[];
   dispatches: Dispatch[];
   dispatchesOfUnit: Map<number, Dispatch[]>;
@@ -111,6 +123,7 @@ function windowOf(city: City, day: number): Window {
     incidents: days.flatMap((d) => d.incidents),
     episodes: days.flatMap((d) => d.episodes),
     faults: days.flatMap((d) => d.faults),
+    outages: days.flatMap((d) => d.outages),
     triggers: days.flatMap((d) => d.triggers),
     dispatches: days.flatMap((d) => d.dispatches),
     dispatchesOfUnit: new Map(),
@@ -340,9 +353,30 @@ function tick(city: City, d: Derived, w: Window, t: number, step: number): Tick 
     }
     if (f.start <= t && t < f.end) faultOf.set(f.sensor, f);
   }
+  const unpowered = new Set<number>();
+  for (const o of w.outages) {
+    if (inTick(o.start)) {
+      truth.push({
+        at: iso(o.start),
+        kind: 'powerOutage',
+        id: o.id,
+        real: true,
+        district: o.district,
+        location: o.centre,
+        radius: o.radius,
+        start: iso(o.start),
+        end: iso(o.end),
+        reportedAt: iso(o.reportedAt),
+        deviceIds: o.sensors.map((s) => city.sensors[s]!.deviceId),
+      });
+    }
+    if (o.start <= t && t < o.end) for (const s of o.sensors) unpowered.add(s);
+  }
 
   // ---- sensors that report every tick ------------------------------------------------------------------
   for (const sensor of d.periodic) {
+    // mains-powered: nothing from inside a power outage (security sensors run on batteries and go on below)
+    if (unpowered.has(sensor.index)) continue;
     const fault = faultOf.get(sensor.index);
     let values: Record<string, ObservationValue>;
     if (!fault) values = reading(city, d, sensor, m);
@@ -411,6 +445,11 @@ function tick(city: City, d: Derived, w: Window, t: number, step: number): Tick 
       },
     });
   }
+  // the grid company's reports: a few minutes after the power went, and when it is back
+  for (const o of w.outages) {
+    if (inTick(o.reportedAt)) observations.push({ channel: 'entity', entity: outageEntity(o, 'active') });
+    if (inTick(o.end)) observations.push({ channel: 'entity', entity: outageEntity(o, 'restored') });
+  }
   for (let k = 0; k < stepMinutes; k++) {
     const minute = Math.floor((t + k * MINUTE) / MINUTE);
     if (minute % 15 !== 0) continue;
@@ -452,6 +491,21 @@ function tick(city: City, d: Derived, w: Window, t: number, step: number): Tick 
 
   truth.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   return { at, observations, truth };
+}
+
+function outageEntity(o: PowerOutage, status: 'active' | 'restored'): NgsiEntity {
+  const entity: NgsiEntity = {
+    id: o.id,
+    type: 'PowerOutage',
+    status: { type: 'Property', value: status, observedAt: iso(status === 'active' ? o.reportedAt : o.end) },
+    location: { type: 'GeoProperty', value: { type: 'Point', coordinates: o.centre } },
+    radius: { type: 'Property', value: o.radius, unitCode: 'MTR' },
+    district: { type: 'Property', value: o.district },
+    startedAt: { type: 'Property', value: iso(o.start) },
+    affectedDevices: { type: 'Property', value: o.sensors.length },
+  };
+  if (status === 'restored') entity['restoredAt'] = { type: 'Property', value: iso(o.end) };
+  return entity;
 }
 
 function minuteOf(ms: number): number {

@@ -29,7 +29,10 @@ type Attrs = Record<string, unknown>;
 interface CompiledRule {
   rule: AlarmRule;
   where?: AttrsTest;
-  condition: Expr;
+  /** Absent for an absence-only rule. */
+  condition?: Expr;
+  /** Absence detection: raise after this long without a reading (0: not an absence rule). */
+  silentMs: number;
   clear?: Expr;
   armedWhen?: Expr;
   forMs: number;
@@ -55,6 +58,15 @@ interface RuleState {
   clearSince?: number;
   /** Numeric samples for rate(), per attribute. */
   samples?: Record<string, [number, number][]>;
+  /** Absence rules: the entity's last reading. */
+  seen?: number;
+  /** Absence rules: when to look again (seen + silentFor, a schedule's next minute, or a release after an inhibitor cleared). */
+  next?: number;
+  /** Absence rules: the silence was signalled (raised or suppressed); the next reading ends it. */
+  silent?: boolean;
+  /** Absence rules: the alarm whose inhibition suppressed the signal, and the grace after it clears (ms). */
+  inhibitedBy?: string;
+  releaseMs?: number;
 }
 
 /** Held signals of one corroboration group; a state row. */
@@ -75,7 +87,7 @@ type GroupPolicy = Extract<NoisePolicyInput, { kind: 'group' }>;
 interface CompiledPolicies {
   corroborate: { policy: NoisePolicy; input: CorroboratePolicy; withinMs: number; expected?: Expr; clearAfterMs?: number }[];
   suppress: { policy: NoisePolicy; input: SuppressPolicy; condition: Expr }[];
-  inhibit: { policy: NoisePolicy; input: InhibitPolicy }[];
+  inhibit: { policy: NoisePolicy; input: InhibitPolicy; releaseMs: number }[];
   group: { policy: NoisePolicy; input: GroupPolicy; withinMs: number }[];
   /** signal alarmType → the corroboration policy that holds it. */
   holds: Map<string, CorroboratePolicy & { policyId: string }>;
@@ -83,6 +95,10 @@ interface CompiledPolicies {
 }
 
 const EVIDENCE_LIMIT = 20;
+/** Width of a deadline bucket of absence detection: `advance` looks only at the buckets that came due. */
+const SILENCE_BUCKET_MS = 60_000;
+/** Default grace after an inhibiting alarm clears before the silences it held back are checked again. */
+const DEFAULT_RELEASE_MS = 5 * 60_000;
 const GRID = 0.05; // degrees per cell of the nearest-entity index (~5 km)
 
 /** Great-circle distance in metres. */
@@ -133,7 +149,7 @@ function zoneOffset(tz: string, at: number): number {
 
 function compileRule(rule: AlarmRule): CompiledRule {
   const input = rule.input;
-  const condition = parseExpression(rule.condition);
+  const condition = rule.condition ? parseExpression(rule.condition) : undefined;
   const clear = input.clear ? parseExpression(input.clear) : undefined;
   const armedWhen = input.schedule?.armedWhen ? parseExpression(input.schedule.armedWhen) : undefined;
   const listens = new Set<string>();
@@ -141,7 +157,7 @@ function compileRule(rule: AlarmRule): CompiledRule {
     if (!e) continue;
     for (const { ref } of referencesOf(e)) if (ref.kind !== 'nearest') listens.add(ref.kind === 'own' ? ref.attr : ref.via);
   }
-  const rateAttrs = rateWindows(condition);
+  const rateAttrs = condition ? rateWindows(condition) : new Map<string, number>();
   if (clear) for (const [a, w] of rateWindows(clear)) rateAttrs.set(a, Math.max(w, rateAttrs.get(a) ?? 0));
   return {
     rule,
@@ -149,6 +165,7 @@ function compileRule(rule: AlarmRule): CompiledRule {
     condition,
     clear,
     armedWhen,
+    silentMs: input.silentFor ? (parseDuration(input.silentFor) ?? 0) : 0,
     forMs: input.for ? (parseDuration(input.for) ?? 0) : 0,
     clearForMs: input.clearFor ? (parseDuration(input.clearFor) ?? 0) : 0,
     repeat: input.repeat,
@@ -176,7 +193,7 @@ function compilePolicies(policies: NoisePolicy[]): CompiledPolicies {
       for (const t of input.signalTypes) if (!out.holds.has(t)) out.holds.set(t, { ...input, policyId: policy.id });
     } else if (input.kind === 'suppressWhen') {
       out.suppress.push({ policy, input, condition: parseExpression(input.condition) });
-    } else if (input.kind === 'inhibit') out.inhibit.push({ policy, input });
+    } else if (input.kind === 'inhibit') out.inhibit.push({ policy, input, releaseMs: input.releaseAfter ? (parseDuration(input.releaseAfter) ?? DEFAULT_RELEASE_MS) : DEFAULT_RELEASE_MS });
     else out.group.push({ policy, input, withinMs: parseDuration(input.within) ?? 0 });
   }
   return out;
@@ -200,6 +217,14 @@ export class AlarmEngine implements AlarmEngineApi {
   private readonly dirty = new Set<string>();
   /** State keys with a `for` or `clearFor` deadline to check on advance. */
   private readonly pending = new Map<string, number>();
+  /**
+   * Absence deadlines in buckets of a minute (bucket number → state keys): a reading moves its entity's key to a later
+   * bucket, `advance` opens only the buckets that came due — never a scan of every watched entity.
+   */
+  private readonly silenceBuckets = new Map<number, Set<string>>();
+  private readonly bucketOf = new Map<string, number>();
+  /** Inhibiting alarm id → absence state keys whose signal it suppressed (released when it clears). */
+  private readonly inhibitedSilences = new Map<string, Set<string>>();
 
   private readonly active = new Map<string, AlarmState>();
   private readonly byId = new Map<string, AlarmState>();
@@ -230,6 +255,12 @@ export class AlarmEngine implements AlarmEngineApi {
       this.active.set(`${a.originator}|${a.alarmType}`, a);
       this.byId.set(a.id, a);
       if (a.policyId) this.quietClearing.add(a);
+    }
+    // silences held back by an inhibitor: still held while it is active, released (after the grace) if it cleared meanwhile
+    for (const [key, s] of this.ruleStates) {
+      if (s.inhibitedBy === undefined) continue;
+      if (this.byId.has(s.inhibitedBy)) this.noteInhibited(s.inhibitedBy, key);
+      else this.release(key, s, Number.isFinite(this.now) ? this.now : (s.seen ?? 0));
     }
   }
 
@@ -268,6 +299,11 @@ export class AlarmEngine implements AlarmEngineApi {
     const rules = this.rulesByType.get(reading.type);
     if (!rules) return decisions;
     for (const r of rules) {
+      if (r.silentMs > 0) {
+        // absence rules hear any change of the entity
+        if (!r.where || r.where(reading.attrs)) this.heard(r, reading, decisions);
+        continue;
+      }
       let listens = false;
       for (const c of reading.changed) {
         if (r.listens.has(c)) {
@@ -439,7 +475,7 @@ export class AlarmEngine implements AlarmEngineApi {
     }
     const ctx = this.context(reading.id, reading.attrs, at, state.samples);
     const armed = this.armed(r, ctx, at);
-    const holds = armed && test(r.condition, ctx);
+    const holds = armed && r.condition !== undefined && test(r.condition, ctx);
     let fire = false;
     if (r.repeat) {
       state.hist = `${state.hist ?? ''}${holds ? '1' : '0'}`.slice(-r.repeat.of);
@@ -487,10 +523,137 @@ export class AlarmEngine implements AlarmEngineApi {
     if (fire) this.signal(r, reading.id, reading.type, reading.attrs, at, ctx, decisions);
   }
 
+  // ---- absence detection (silentFor) ----
+
+  /** A reading of an entity an absence rule watches: it is alive (its silence, if any, ends) and its deadline moves on. */
+  private heard(r: CompiledRule, reading: Reading, decisions: Decision[]): void {
+    const key = `r|${r.rule.id}|${reading.id}`;
+    const state = this.ruleStates.get(key) ?? {};
+    const at = reading.at;
+    // a late reading older than the last one says nothing new about the device being alive now
+    if (state.seen !== undefined && at < state.seen) return;
+    state.seen = at;
+    if (state.silent) {
+      state.silent = undefined;
+      this.unnoteInhibited(key, state);
+      const alarm = this.active.get(`${reading.id}|${r.rule.alarmType}`);
+      if (alarm && alarm.ruleId === r.rule.id) decisions.push({ kind: 'clear', alarm: this.finish(alarm, at), at });
+    }
+    // with a condition besides silentFor, only entities whose last reading met it are watched (e.g. not decommissioned)
+    const watched = !r.condition || test(r.condition, this.context(reading.id, reading.attrs, at));
+    state.next = watched ? at + r.silentMs : undefined;
+    this.bucket(key, state.next);
+    this.ruleStates.set(key, state);
+    this.dirty.add(key);
+  }
+
+  /** Moves a state key to the bucket of its next deadline (or out of the buckets). O(1). */
+  private bucket(key: string, next: number | undefined): void {
+    const b = next === undefined ? undefined : Math.floor(next / SILENCE_BUCKET_MS);
+    const old = this.bucketOf.get(key);
+    if (old === b) return;
+    if (old !== undefined) {
+      const set = this.silenceBuckets.get(old);
+      set?.delete(key);
+      if (set?.size === 0) this.silenceBuckets.delete(old);
+    }
+    if (b === undefined) {
+      this.bucketOf.delete(key);
+      return;
+    }
+    let set = this.silenceBuckets.get(b);
+    if (!set) {
+      set = new Set();
+      this.silenceBuckets.set(b, set);
+    }
+    set.add(key);
+    this.bucketOf.set(key, b);
+  }
+
+  /** Signals the silences that came due by `at`: only the buckets up to `at` are opened (about silentFor / 1 min of them). */
+  private runSilences(at: number, decisions: Decision[]): void {
+    if (this.silenceBuckets.size === 0) return;
+    const last = Math.floor(at / SILENCE_BUCKET_MS);
+    const due: [number, string][] = [];
+    for (const [b, keys] of this.silenceBuckets) {
+      if (b > last) continue;
+      for (const key of keys) {
+        const next = this.ruleStates.get(key)?.next;
+        if (next === undefined) this.bucket(key, undefined);
+        else if (next <= at) due.push([next, key]);
+      }
+    }
+    due.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+    for (const [deadline, key] of due) {
+      const state = this.ruleStates.get(key) as RuleState;
+      const [, ruleId, entityId] = key.split('|') as [string, string, string];
+      const r = this.rules.find((x) => x.rule.id === ruleId);
+      if (!r || r.silentMs === 0 || state.seen === undefined) {
+        state.next = undefined;
+        this.bucket(key, undefined);
+        continue;
+      }
+      const attrs = this.cache.get(entityId) ?? {};
+      const ctx = this.context(entityId, attrs, deadline);
+      this.dirty.add(key);
+      if (!this.armed(r, ctx, deadline)) {
+        // outside the rule's schedule: look again in a minute (the silence still counts from the last reading)
+        state.next = Math.max(deadline, at) + SILENCE_BUCKET_MS;
+        this.bucket(key, state.next);
+        continue;
+      }
+      state.next = undefined;
+      state.silent = true;
+      this.bucket(key, undefined);
+      const evidence = { lastSeen: new Date(state.seen).toISOString(), silentForMs: deadline - state.seen };
+      const before = decisions.length;
+      this.signal(r, entityId, this.types.get(entityId) ?? r.rule.entityType, attrs, deadline, ctx, decisions, evidence);
+      const out = decisions[decisions.length - 1];
+      if (decisions.length > before && out?.kind === 'suppress' && out.reason.code === 'inhibited' && typeof out.reason.details?.['by'] === 'string') {
+        state.inhibitedBy = out.reason.details['by'] as string;
+        state.releaseMs = this.policies.inhibit.find((p) => p.policy.id === out.reason.policyId)?.releaseMs;
+        this.noteInhibited(state.inhibitedBy, key);
+      }
+    }
+  }
+
+  private noteInhibited(alarmId: string, key: string): void {
+    let set = this.inhibitedSilences.get(alarmId);
+    if (!set) {
+      set = new Set();
+      this.inhibitedSilences.set(alarmId, set);
+    }
+    set.add(key);
+  }
+
+  private unnoteInhibited(key: string, state: RuleState): void {
+    if (state.inhibitedBy === undefined) return;
+    const set = this.inhibitedSilences.get(state.inhibitedBy);
+    set?.delete(key);
+    if (set?.size === 0) this.inhibitedSilences.delete(state.inhibitedBy);
+    state.inhibitedBy = undefined;
+    state.releaseMs = undefined;
+  }
+
+  /** The inhibitor cleared: the silence it held back is checked again after the grace and raises if it goes on. */
+  private release(key: string, state: RuleState, at: number): void {
+    const grace = state.releaseMs ?? DEFAULT_RELEASE_MS;
+    state.inhibitedBy = undefined;
+    state.releaseMs = undefined;
+    state.silent = undefined;
+    state.next = at + grace;
+    this.bucket(key, state.next);
+    this.dirty.add(key);
+  }
+
   private schedulePending(key: string, s: RuleState): void {
     const ruleId = key.split('|')[1];
     const r = this.rules.find((x) => x.rule.id === ruleId);
     if (!r) return;
+    if (r.silentMs > 0) {
+      if (s.next !== undefined) this.bucket(key, s.next);
+      return;
+    }
     if (s.since !== undefined && !s.fired && r.forMs > 0) this.pending.set(key, s.since + r.forMs);
     if (s.clearSince !== undefined) this.pending.set(key, Math.min(this.pending.get(key) ?? Number.POSITIVE_INFINITY, s.clearSince + r.clearForMs));
   }
@@ -499,6 +662,7 @@ export class AlarmEngine implements AlarmEngineApi {
   private runDue(at: number, decisions: Decision[]): void {
     if (at <= this.now) return;
     this.now = at;
+    this.runSilences(at, decisions);
     for (const [key, deadline] of this.pending) {
       if (deadline > at) continue;
       this.pending.delete(key);
@@ -566,10 +730,10 @@ export class AlarmEngine implements AlarmEngineApi {
 
   // ---- signals through the noise policies ----
 
-  private signal(r: CompiledRule, entityId: string, entityType: string, attrs: Attrs, at: number, ctx: EvalContext, decisions: Decision[]): void {
+  private signal(r: CompiledRule, entityId: string, entityType: string, attrs: Attrs, at: number, ctx: EvalContext, decisions: Decision[], figures?: Record<string, unknown>): void {
     const location = pointOf(attrs['location']);
     const district = typeof attrs['district'] === 'string' ? attrs['district'] : undefined;
-    const evidence: Record<string, unknown> = figuresOf(r.condition, ctx);
+    const evidence: Record<string, unknown> = figures ?? (r.condition ? figuresOf(r.condition, ctx) : {});
     const signal: Signal = {
       id: `${r.rule.id}|${entityId}|${at}`,
       ruleId: r.rule.id,
@@ -635,15 +799,30 @@ export class AlarmEngine implements AlarmEngineApi {
       for (const a of this.active.values()) {
         if (!p.input.source.includes(a.alarmType)) continue;
         const scope = p.input.scope;
-        const near = scope === 'district' ? district !== undefined && a.district === district : !!(location && a.location && haversineMetres(location.coordinates, a.location.coordinates) <= scope.radiusM);
-        if (near)
+        if (scope === 'district') {
+          if (district === undefined || a.district !== district) continue;
           return {
             code: 'inhibited',
             policyId: p.policy.id,
-            zh: `被附近的${a.alarmType}告警抑制（${p.policy.name.zh}）`,
-            en: `inhibited by the active ${a.alarmType} alarm nearby (${p.policy.name.en})`,
-            details: { by: a.id, alarmType: a.alarmType },
+            zh: `被同区的${a.alarmType}告警（${a.originator}）抑制（${p.policy.name.zh}）`,
+            en: `inhibited by the active ${a.alarmType} alarm of ${a.originator} in the same district (${p.policy.name.en})`,
+            details: { by: a.id, alarmType: a.alarmType, originator: a.originator, district },
           };
+        }
+        if (!location || !a.location) continue;
+        // the radius: fixed, or read from the source's entity (a power outage's area), the fixed one as a fallback
+        const fromEntity = 'radiusFrom' in scope ? this.cache.get(a.originator)?.[scope.radiusFrom] : undefined;
+        const radiusM = typeof fromEntity === 'number' && fromEntity > 0 ? fromEntity : scope.radiusM;
+        if (radiusM === undefined) continue;
+        const distanceM = Math.round(haversineMetres(location.coordinates, a.location.coordinates));
+        if (distanceM > radiusM) continue;
+        return {
+          code: 'inhibited',
+          policyId: p.policy.id,
+          zh: `被${a.alarmType}告警（${a.originator}）抑制：距其中心 ${distanceM} 米，影响半径 ${radiusM} 米（${p.policy.name.zh}）`,
+          en: `inhibited by the active ${a.alarmType} alarm of ${a.originator}: ${distanceM} m from its centre, within its ${radiusM} m radius (${p.policy.name.en})`,
+          details: { by: a.id, alarmType: a.alarmType, originator: a.originator, distanceM, radiusM },
+        };
       }
     }
     return undefined;
@@ -772,6 +951,14 @@ export class AlarmEngine implements AlarmEngineApi {
     alarm.clearedAt = at;
     this.active.delete(`${alarm.originator}|${alarm.alarmType}`);
     this.byId.delete(alarm.id);
+    const held = this.inhibitedSilences.get(alarm.id);
+    if (held) {
+      this.inhibitedSilences.delete(alarm.id);
+      for (const key of held) {
+        const state = this.ruleStates.get(key);
+        if (state?.inhibitedBy === alarm.id) this.release(key, state, at);
+      }
+    }
     return alarm;
   }
 }

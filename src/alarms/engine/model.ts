@@ -31,8 +31,16 @@ export interface AlarmRuleInput {
   entityType: string;
   /** The hub's NGSI-LD `q` grammar, applied to the entity (e.g. `sensorKind=="smoke"`). */
   where?: string;
-  /** Expression (see CONTRACT.md), e.g. `value >= 15`, `pm25 > alarmThreshold`, `rate(pm25, PT10M) > 20`. */
-  condition: string;
+  /**
+   * Expression (see CONTRACT.md), e.g. `value >= 15`, `pm25 > alarmThreshold`, `rate(pm25, PT10M) > 20`.
+   * Required unless `silentFor` is given; with `silentFor`, only entities whose last reading met it are watched for silence.
+   */
+  condition?: string;
+  /**
+   * Absence detection (ISO 8601 duration): raise when an entity of this type (and `where`) that has reported before
+   * has sent nothing for this long; the alarm clears at its next reading (`clear`, `for`, `repeat` do not apply).
+   */
+  silentFor?: string;
   /** ISO 8601 duration the condition must hold before the alarm is raised ("above 50 for 2 minutes"). */
   for?: string;
   /** Raise when the condition held in at least `atLeast` of the last `of` readings. */
@@ -55,8 +63,10 @@ export interface AlarmRuleInput {
 }
 
 /** A rule after validation (the engine's compiled form is internal). */
-export interface AlarmRule extends Required<Pick<AlarmRuleInput, 'entityType' | 'condition' | 'alarmType' | 'category' | 'severity'>> {
+export interface AlarmRule extends Required<Pick<AlarmRuleInput, 'entityType' | 'alarmType' | 'category' | 'severity'>> {
   id: string;
+  /** Absent for an absence-only rule (`silentFor` without a condition). */
+  condition?: string;
   name: Bilingual;
   enabled: boolean;
   input: AlarmRuleInput;
@@ -83,7 +93,23 @@ export type NoisePolicyInput =
       clearAfter?: string;
     }
   | { id?: string; kind: 'suppressWhen'; name: Bilingual | string; signalTypes: string[]; condition: string; reason: Bilingual }
-  | { id?: string; kind: 'inhibit'; name: Bilingual | string; source: string[]; targets: string[]; scope: 'district' | { radiusM: number } }
+  | {
+      id?: string;
+      kind: 'inhibit';
+      name: Bilingual | string;
+      source: string[];
+      targets: string[];
+      /**
+       * `district`, a fixed radius, or (added) the radius read from the source alarm's originator entity, e.g.
+       * `{ radiusFrom: "radius" }` for a PowerOutage's area (`radiusM` is then the fallback when it has none).
+       */
+      scope: 'district' | { radiusM: number } | { radiusFrom: string; radiusM?: number };
+      /**
+       * Added, ISO 8601 duration: when the source alarm clears, absence signals it inhibited are checked again after
+       * this grace (devices come back within a minute or two of the power); still silent, they raise. Default PT5M.
+       */
+      releaseAfter?: string;
+    }
   | { id?: string; kind: 'group'; name: Bilingual | string; alarmTypes: string[]; radiusM: number; within: string; minCount: number };
 
 export interface NoisePolicy {

@@ -55,6 +55,39 @@ describe('rule validation', () => {
     assert.match(byPath.get('schedule.windows[3].days[1]') ?? '', /from 1 \(Monday\) to 7 \(Sunday\), not 8/);
   });
 
+  it('accepts an absence rule (silentFor) without a condition, and checks its duration', () => {
+    const offline = { name: '离线', entityType: 'WeatherObserved', silentFor: 'PT10M', alarmType: 'deviceOffline', category: 'device', severity: 'minor' };
+    const ok = parseRule(offline, knownShapes);
+    assert.ok('rule' in ok, JSON.stringify(ok));
+    assert.equal(ok.rule.condition, undefined);
+    assert.ok('rule' in parseRule({ ...offline, condition: 'windSpeed >= 0' }, knownShapes), 'a condition besides silentFor is allowed');
+    assert.match(errorsOf({ ...offline, silentFor: 'PT0S' })[0]?.message ?? '', /silentFor must be longer than zero/);
+    const [bad] = errorsOf({ ...offline, silentFor: 'ten minutes' });
+    assert.equal(bad?.path, 'silentFor');
+    assert.match(bad?.message ?? '', /ISO 8601 duration such as "PT10M"/);
+    assert.match(errorsOf({ ...offline, silentFor: 600 })[0]?.message ?? '', /not 600/);
+    const clear = errorsOf({ ...offline, clear: 'windSpeed > 1' });
+    assert.deepEqual(clear.map((e) => e.path), ['clear']);
+    assert.match(clear[0]?.message ?? '', /clears at the entity's next reading/);
+    const { condition: _none, ...noCondition } = base;
+    const [missing] = errorsOf(noCondition);
+    assert.equal(missing?.path, 'condition');
+    assert.match(missing?.message ?? '', /needs a condition .* or silentFor/);
+  });
+
+  it('accepts an inhibition radius read from the source entity, and refuses a scope without one', () => {
+    const inhibit = { kind: 'inhibit', name: 'outage', source: ['powerOutage'], targets: ['deviceOffline'] };
+    assert.ok('policy' in parsePolicy({ ...inhibit, scope: { radiusFrom: 'radius' } }, knownShapes));
+    assert.ok('policy' in parsePolicy({ ...inhibit, scope: { radiusFrom: 'radius', radiusM: 3000 }, releaseAfter: 'PT5M' }, knownShapes));
+    const bad = parsePolicy({ ...inhibit, scope: { radiusFrom: '' }, releaseAfter: 'later' }, knownShapes);
+    assert.ok('errors' in bad);
+    assert.deepEqual(bad.errors.map((e) => e.path), ['scope', 'releaseAfter']);
+    assert.match(bad.errors[0]?.message ?? '', /radiusFrom/);
+    const fallback = parsePolicy({ ...inhibit, scope: { radiusFrom: 'radius', radiusM: -1 } }, knownShapes);
+    assert.ok('errors' in fallback);
+    assert.equal(fallback.errors[0]?.path, 'scope.radiusM');
+  });
+
   it('does not check attributes of a type it does not know', () => {
     assert.ok('rule' in parseRule({ ...base, entityType: 'Beehive', condition: 'buzz > 3' }, knownShapes));
   });

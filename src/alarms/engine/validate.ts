@@ -37,6 +37,7 @@ export const KNOWN_SHAPES: Record<string, readonly string[]> = {
   EmergencyVehicle: ['vehicleKind', 'status', 'station', 'refIncident'],
   PublicOpinionPost: ['text', 'topic', 'sentiment', 'publishedAt'],
   RoadAccident: ['refRoadSegment', 'status', 'accidentDate'],
+  PowerOutage: ['status', 'radius', 'startedAt', 'restoredAt', 'affectedDevices'],
 };
 
 /** `KnownAttributes` over the simulator's shapes. */
@@ -188,7 +189,18 @@ export function parseRule(input: unknown, known: KnownAttributes): { rule: Alarm
       }
     }
   }
-  checkExpression(input['condition'], 'condition', type, known, errors);
+  const silentFor = input['silentFor'];
+  if (silentFor !== undefined) {
+    // an absence rule says how long a silence must last: without a positive duration it would fire on every reading
+    const ms = typeof silentFor === 'string' ? parseDuration(silentFor) : undefined;
+    if (ms === undefined) errors.push({ path: 'silentFor', message: `expected an ISO 8601 duration such as "PT10M" (how long a device may stay silent), not ${JSON.stringify(silentFor)}` });
+    else if (ms <= 0) errors.push({ path: 'silentFor', message: `silentFor must be longer than zero (got ${JSON.stringify(silentFor)})` });
+    for (const k of ['clear', 'clearFor', 'for', 'repeat'])
+      if (input[k] !== undefined) errors.push({ path: k, message: `${k} does not apply to an absence rule (silentFor): its alarm clears at the entity's next reading; leave ${k} out` });
+  }
+  if (input['condition'] === undefined && silentFor === undefined) {
+    errors.push({ path: 'condition', message: 'a rule needs a condition (an expression such as value >= 15) or silentFor (an ISO 8601 duration such as "PT10M" for a device that stops reporting)' });
+  } else if (input['condition'] !== undefined) checkExpression(input['condition'], 'condition', type, known, errors);
   duration(input['for'], 'for', errors);
   duration(input['clearFor'], 'clearFor', errors);
   if (input['clear'] !== undefined) {
@@ -262,7 +274,7 @@ export function parseRule(input: unknown, known: KnownAttributes): { rule: Alarm
       name: name as Bilingual,
       enabled: ruleInput.enabled ?? true,
       entityType: entityType as string,
-      condition: ruleInput.condition,
+      ...(ruleInput.condition !== undefined ? { condition: ruleInput.condition } : {}),
       alarmType: alarmType as string,
       category: category as string,
       severity: severity as Severity,
@@ -319,8 +331,12 @@ export function parsePolicy(input: unknown, known: KnownAttributes, signalEntity
     stringList(input['source'], 'source', errors, 'alarm types that inhibit');
     stringList(input['targets'], 'targets', errors, 'alarm types inhibited');
     const scope = input['scope'];
-    if (scope !== 'district' && !(isObject(scope) && typeof scope['radiusM'] === 'number' && scope['radiusM'] > 0))
-      errors.push({ path: 'scope', message: 'expected "district" or { "radiusM": metres > 0 }' });
+    const fixed = isObject(scope) && typeof scope['radiusM'] === 'number' && scope['radiusM'] > 0;
+    const fromEntity = isObject(scope) && typeof scope['radiusFrom'] === 'string' && scope['radiusFrom'] !== '';
+    if (scope !== 'district' && !fixed && !fromEntity)
+      errors.push({ path: 'scope', message: 'expected "district", { "radiusM": metres > 0 } or { "radiusFrom": "<attribute of the source alarm\'s entity holding its radius in metres>", "radiusM"?: fallback }' });
+    else if (isObject(scope) && scope['radiusM'] !== undefined && !fixed) errors.push({ path: 'scope.radiusM', message: 'expected a radius in metres > 0' });
+    duration(input['releaseAfter'], 'releaseAfter', errors);
   } else {
     stringList(input['alarmTypes'], 'alarmTypes', errors, 'alarm types');
     if (typeof input['radiusM'] !== 'number' || !(input['radiusM'] > 0)) errors.push({ path: 'radiusM', message: 'expected a radius in metres > 0' });

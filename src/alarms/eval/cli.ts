@@ -28,4 +28,4 @@ if (problems.length > 0) {
 }
 const result = evaluateAlarms({ seed, days, size, start: new Date(Date.parse(start)).toISOString() });
 console.log(formatReport(result));
-console.log(JSON.stringify({ ...result.summary, seed, days, size, start, readings: result.readings, seconds: Math.round(result.seconds * 10) / 10 }));
+console.log(JSON.stringify({ ...result.summary, seed, days, size, start, readings: result.readings, seconds: Math.round(result.seconds * 10) / 10, devices: result.devices.summary }));

@@ -2,10 +2,12 @@
  * The evaluation of the default rules and policies against the simulator's ground truth (CONTRACT.md "Evaluation"):
  * the stream replayed in-process through `AlarmEngine` in event time, then recall on real fires, gas leaks and
  * break-ins, precision of the security alarms an operator sees, the share of noise triggers suppressed and the
- * detection delay.
+ * detection delay; and the devices: missing-data faults found as deviceOffline alarms, devices silenced by a power
+ * outage held back by the outage's alarm (inhibition), and offline alarms that neither explains.
  */
 import { buildCity, devices, initialEntities, type Size, simulate, type TruthRecord } from '../../sim/index.ts';
 import { DEFAULT_POLICIES, DEFAULT_RULES, SECURITY_ALARM_TYPES } from '../defaults.ts';
+import { type DeviceEval, DeviceTally } from './devices.ts';
 import { AlarmEngine } from '../engine/engine.ts';
 import type { Decision, NoisePolicy, RuleError } from '../engine/model.ts';
 import { knownShapes, parsePolicy, parseRule } from '../engine/validate.ts';
@@ -48,6 +50,7 @@ export interface EvalResult {
   securityAlarms: ShownAlarm[];
   otherAlarms: Record<string, number>;
   situations: number;
+  devices: DeviceEval;
   readings: number;
   decisions: number;
   seconds: number;
@@ -92,6 +95,7 @@ export function evaluateAlarms(options: EvalOptions): EvalResult {
   const specs = devices(city);
   const entityOfDevice = new Map(specs.map((d) => [d.id, d.entityId]));
   const feed = new ReadingFeed(specs);
+  const deviceTally = new DeviceTally(specs.filter((d) => d.entityType !== 'SecuritySensor').map((d) => d.entityId));
   const from = Date.parse(options.start);
   const to = from + options.days * DAY;
 
@@ -108,13 +112,15 @@ export function evaluateAlarms(options: EvalOptions): EvalResult {
 
   const take = (list: Decision[]) => {
     decisions += list.length;
+    deviceTally.decisions(list);
     for (const d of list) {
       if (d.kind === 'situation') situations++;
       else if (d.kind === 'suppress') suppressedWhy.set(`${d.signal.originator}|${d.signal.at}`, d.reason.code);
       else if (d.kind === 'raise' || d.kind === 'repeat') {
         const a = d.alarm;
         if (!securityTypes.has(a.alarmType)) {
-          if (d.kind === 'raise') otherAlarms[a.alarmType] = (otherAlarms[a.alarmType] ?? 0) + 1;
+          // devices falling silent when the replayed stream ends are the replay's end, not offline devices
+          if (d.kind === 'raise' && !(a.alarmType === 'deviceOffline' && d.at >= to)) otherAlarms[a.alarmType] = (otherAlarms[a.alarmType] ?? 0) + 1;
           continue;
         }
         let shown = alarms.get(a.id);
@@ -145,10 +151,14 @@ export function evaluateAlarms(options: EvalOptions): EvalResult {
   for (const tick of simulate(city, new Date(from).toISOString(), new Date(to).toISOString())) {
     const tickAt = Date.parse(tick.at);
     take(engine.advance(tickAt));
-    for (const t of tick.truth) recordTruth(t, events, noise, entityOfDevice);
+    for (const t of tick.truth) {
+      recordTruth(t, events, noise, entityOfDevice);
+      deviceTally.truth(t, entityOfDevice);
+    }
     for (const o of tick.observations) {
       for (const r of feed.readings(o, tickAt)) {
         readings++;
+        deviceTally.reading(r);
         take(engine.observe(r));
       }
     }
@@ -200,6 +210,7 @@ export function evaluateAlarms(options: EvalOptions): EvalResult {
     securityAlarms,
     otherAlarms,
     situations,
+    devices: deviceTally.result(to),
     readings,
     decisions,
     seconds: Number(process.hrtime.bigint() - started) / 1e9,

@@ -1,6 +1,7 @@
-/** The event schedule of one local day, pure in (seed, day): accidents, fires, gas leaks, break-ins, pollution episodes, sensor faults, harmless security triggers. */
+/** The event schedule of one local day, pure in (seed, day): accidents, fires, gas leaks, break-ins, pollution episodes, sensor faults, power outages, harmless security triggers. */
 import { dayTypeOfDay, isHeatingSeason, LOCAL_OFFSET_MS } from '../calendar.ts';
 import type { Building, City, RoadSegment, SecurityKind, VehicleKind } from '../model.ts';
+import { distanceMetres } from '../city/build.ts';
 import { hash, P, poisson, unit } from '../random.ts';
 import { daySchedule, occupancyState } from '../rhythms/occupancy.ts';
 import { DEMAND_PROFILE } from '../rhythms/traffic.ts';
@@ -52,6 +53,23 @@ export interface SensorFault {
   factor: number;
 }
 
+/** A power cut over an area: the periodic sensors inside it (mains-powered) send nothing while it lasts. */
+export interface PowerOutage {
+  id: string;
+  district: string;
+  /** [lon, lat] of the area's centre */
+  centre: [number, number];
+  /** metres */
+  radius: number;
+  start: number;
+  /** power back */
+  end: number;
+  /** when the grid company's report of it arrives (2–5 min after the start) */
+  reportedAt: number;
+  /** indices in `City.sensors` of the periodic sensors inside the area */
+  sensors: number[];
+}
+
 /** A raw security-sensor trigger: a real event's or a harmless one (`cause`). */
 export interface SecurityTrigger {
   id: string;
@@ -82,6 +100,7 @@ export interface DayEvents {
   incidents: BuildingIncident[];
   episodes: PollutionEpisode[];
   faults: SensorFault[];
+  outages: PowerOutage[];
   triggers: SecurityTrigger[];
   dispatches: Dispatch[];
 }
@@ -95,6 +114,7 @@ export const RATES = {
   firePerBuilding: 0.001,
   gasLeakPerHome: 0.0015,
   faultPerSensor: 0.004,
+  outagePerDistrict: 0.02,
 } as const;
 
 function sensorOf(city: City, building: Building, kind: SecurityKind): number {
@@ -345,5 +365,40 @@ function generate(city: City, day: number): DayEvents {
   incidents.sort((a, b) => a.start - b.start);
   faults.sort((a, b) => a.start - b.start || a.sensor - b.sensor);
   dispatches.sort((a, b) => a.dispatched - b.dispatched || a.unit - b.unit);
-  return { accidents, incidents, episodes, faults, triggers, dispatches };
+  return { accidents, incidents, episodes, faults, outages: powerOutages(city, day, dayStart, periodic), triggers, dispatches };
+}
+
+/**
+ * Power outages (区域停电): about 0.02 per district per day (a week of the city has one or two), 20–120 min, over a
+ * circle of 1–3 km around a point of the district's urban area. Their own PRNG stream (`P.outage`), so adding them
+ * moved no other draw; the only change to the rest of the stream is the readings they silence.
+ */
+function powerOutages(city: City, day: number, dayStart: number, periodic: City['sensors']): PowerOutage[] {
+  const seed = city.seed;
+  const outages: PowerOutage[] = [];
+  city.districts.forEach((district, di) => {
+    const n = poisson(seed, P.outage, RATES.outagePerDistrict, day, di);
+    for (let k = 0; k < n; k++) {
+      const u = (salt: number) => unit(seed, P.outage, day, di * 16 + k, salt);
+      const start = dayStart + Math.floor(u(1) * 1440) * MINUTE;
+      const centre: [number, number] = [Math.round((district.centre[0] + (u(2) - 0.5) * 0.04) * 1e6) / 1e6, Math.round((district.centre[1] + (u(3) - 0.5) * 0.036) * 1e6) / 1e6];
+      const radius = Math.round((1000 + 2000 * u(4)) / 10) * 10;
+      const sensors = periodic.filter((s) => distanceMetres(s.location, centre) <= radius).map((s) => s.index);
+      outages.push({
+        id: '',
+        district: district.id,
+        centre,
+        radius,
+        start,
+        end: start + Math.round(20 + 100 * u(5)) * MINUTE,
+        reportedAt: start + Math.round(2 + 3 * u(6)) * MINUTE,
+        sensors,
+      });
+    }
+  });
+  outages.sort((a, b) => a.start - b.start || (a.district < b.district ? -1 : 1));
+  outages.forEach((o, n) => {
+    o.id = `urn:ngsi-ld:PowerOutage:hz-outage-${day}-${n}`;
+  });
+  return outages;
 }

@@ -81,7 +81,7 @@ function RuleForm({ item, onDone, t }: { item: ConfigItem | null; onDone: () => 
   const [saving, setSaving] = useState(false);
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value }));
   const errors = fieldErrors(error, [...RULE_FIELDS, 'for', 'repeat', 'clear', 'clearFor', 'schedule', 'description']);
-  const advancedErrors = ['for', 'repeat', 'clear', 'clearFor', 'schedule', 'description', 'other'].flatMap((k) => errors[k] ?? []);
+  const advancedErrors = ['for', 'repeat', 'clear', 'clearFor', 'silentFor', 'schedule', 'description', 'other'].flatMap((k) => errors[k] ?? []);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -98,7 +98,8 @@ function RuleForm({ item, onDone, t }: { item: ConfigItem | null; onDone: () => 
       name: { zh: form.nameZh, en: form.nameEn || form.nameZh },
       enabled: item?.enabled ?? true,
       entityType: form.entityType,
-      condition: form.condition,
+      // An absence rule (`silentFor` among the advanced fields) may have no condition.
+      ...(form.condition.trim() ? { condition: form.condition } : {}),
       alarmType: form.alarmType,
       category: form.category,
       severity: form.severity,
