@@ -12,13 +12,18 @@ export interface BenchResult {
   notes?: string;
 }
 
+/** Everything from this heading on is kept as it is: the evaluations (eval:alarms, eval:forecast…) are not benchmarks. */
+const KEPT_SECTION = '## Evaluations';
+
 const HEADER = '| benchmark | store | figure | same-run baseline | ratio | notes | measured |';
 
 /** The rows of an earlier report, keyed by benchmark and store, so a partial run (BENCH_ONLY) keeps the others. */
 function earlierRows(file: string): Map<string, string> {
   const rows = new Map<string, string>();
   if (!existsSync(file)) return rows;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  const text = readFileSync(file, 'utf8');
+  const end = text.indexOf(`\n${KEPT_SECTION}`);
+  for (const line of (end === -1 ? text : text.slice(0, end)).split('\n')) {
     if (!line.startsWith('| ') || line.startsWith('| benchmark ') || line.startsWith('| ---')) continue;
     const cells = line.split(' | ');
     const padded = cells.length >= 7 ? line : `${line} earlier run |`;
@@ -27,8 +32,16 @@ function earlierRows(file: string): Map<string, string> {
   return rows;
 }
 
+function keptSection(file: string): string[] {
+  if (!existsSync(file)) return [];
+  const text = readFileSync(file, 'utf8');
+  const at = text.indexOf(`\n${KEPT_SECTION}`);
+  return at === -1 ? [] : text.slice(at + 1).trimEnd().split('\n');
+}
+
 export function writeReport(file: string, results: readonly BenchResult[], started: Date): void {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const kept = keptSection(file);
   const rows = earlierRows(file);
   const day = started.toISOString().slice(0, 16).replace('T', ' ');
   for (const r of results) {
@@ -48,6 +61,7 @@ export function writeReport(file: string, results: readonly BenchResult[], start
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows.values(),
     '',
+    ...(kept.length > 0 ? [...kept, ''] : []),
   ];
   writeFileSync(file, lines.join('\n'));
 }

@@ -31,6 +31,8 @@ interface MirrorRow {
   address_string: string | null;
   requested_at: Date;
   updated_at: Date;
+  responded_at: Date | null;
+  resolved_at: Date | null;
   due_at: Date;
   paused_at: Date | null;
   escalated_at: Date | null;
@@ -58,6 +60,9 @@ export function requestEntity(row: MirrorRow, category: ServiceCategory | undefi
     requestedAt: prop(iso(row.requested_at)),
     updatedAt: prop(iso(row.updated_at)),
     dueAt: prop(iso(row.due_at)),
+    // First response and resolution times: the insight capability's response and resolution rates read them.
+    ...(row.responded_at ? { acknowledgedAt: prop(iso(row.responded_at)) } : {}),
+    ...(row.resolved_at ? { closedAt: prop(iso(row.resolved_at)) } : {}),
     overdue: prop(isOverdue({ status: row.status, dueAt: new Date(row.due_at), pausedAt: row.paused_at ? new Date(row.paused_at) : null }, now)),
     paused: prop(row.paused_at !== null),
     reopenCount: prop(row.reopen_count),
@@ -115,7 +120,7 @@ export class HubMirror {
     const { store, hub, terms } = this.#deps;
     const rows = await store.query<MirrorRow>(
       `SELECT tenant_id, id, service_code, status, close_reason, status_notes, description, department, district, lat, long, address_string,
-              requested_at, updated_at, due_at, paused_at, escalated_at, reopen_count, followers, rating_score, version
+              requested_at, updated_at, responded_at, resolved_at, due_at, paused_at, escalated_at, reopen_count, followers, rating_score, version
          FROM service_requests WHERE tenant_id = $1 AND id = ANY($2::text[])`,
       [tenant, ids],
     );
