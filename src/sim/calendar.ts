@@ -107,8 +107,27 @@ export function dateOfDayNumber(day: number): string {
 
 const dayTypeCache = new Map<number, DayType>();
 
+/** What-if runs (`src/insight/scenario.ts`): day types imposed on local day numbers while `withDayTypes` runs. */
+let dayTypeOverride: ReadonlyMap<number, DayType> | null = null;
+
+/**
+ * Runs `run` (synchronously) with the given local dates (`YYYY-MM-DD`) treated as the given day types, e.g. a
+ * workday as a holiday. The override is never cached and is gone when `run` returns or throws.
+ */
+export function withDayTypes<T>(overrides: Record<string, DayType>, run: () => T): T {
+  const previous = dayTypeOverride;
+  dayTypeOverride = new Map(Object.entries(overrides).map(([date, type]) => [Math.floor(Date.parse(`${date}T00:00:00Z`) / 86_400_000), type]));
+  try {
+    return run();
+  } finally {
+    dayTypeOverride = previous;
+  }
+}
+
 /** The day type of a local day number (cached: the stream asks once per tick). */
 export function dayTypeOfDay(day: number): DayType {
+  const imposed = dayTypeOverride?.get(day);
+  if (imposed) return imposed;
   let type = dayTypeCache.get(day);
   if (type === undefined) {
     type = dayTypeOfDate(dateOfDayNumber(day));

@@ -60,6 +60,37 @@ export interface Weather {
   rainLast24h: number;
 }
 
+/** What-if runs (`src/insight/scenario.ts`): rain imposed over spans while `withRain` runs. */
+let rainOverride: readonly RainSpan[] | null = null;
+
+export interface RainSpan {
+  /** epoch ms */
+  from: number;
+  to: number;
+  /** mm/h at full strength (reached 30 minutes after `from`, kept until 30 minutes before `to`) */
+  mmPerHour: number;
+}
+
+function imposedRain(ms: number): number {
+  let most = 0;
+  for (const s of rainOverride ?? []) {
+    if (ms < s.from || ms >= s.to) continue;
+    most = Math.max(most, s.mmPerHour * Math.min(1, (ms - s.from) / 1_800_000, (s.to - ms) / 1_800_000));
+  }
+  return most;
+}
+
+/** Runs `run` (synchronously) with at least this rain city-wide over the spans; gone when `run` returns or throws. */
+export function withRain<T>(spans: readonly RainSpan[], run: () => T): T {
+  const previous = rainOverride;
+  rainOverride = spans;
+  try {
+    return run();
+  } finally {
+    rainOverride = previous;
+  }
+}
+
 /** City-wide weather at `ms`; `day` is its local day number. Stations add their own small offsets. */
 export function cityWeather(seed: number, ms: number, day: number): Weather {
   let precipitation = 0;
@@ -75,6 +106,7 @@ export function cityWeather(seed: number, ms: number, day: number): Weather {
   }
   const hours = ms / 3_600_000;
   if (precipitation > 0) precipitation *= 0.75 + 0.5 * (0.5 + 0.5 * smoothNoise(seed, P.rain, 9, hours, 0.5));
+  if (rainOverride) precipitation = Math.max(precipitation, imposedRain(ms));
   const doy = dayOfYear(day);
   const localHour = (((ms + LOCAL_OFFSET_MS) / 3_600_000) % 24 + 24) % 24;
   const seasonal = 17 - 12.5 * Math.cos((2 * Math.PI * (doy - 20)) / 365);
