@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: runs every benchmark on the embedded store and, with DATABASE_URL, on PostgreSQL; writes BENCHMARKS.md.
- * BENCH_ONLY=http,upsert,patch,query (or context),temporal,notifications,ingest,requests,sim,alarms picks benchmarks; BENCH_DRIVERS=pglite|postgres picks stores.
+ * BENCH_ONLY=http,upsert,patch,query (or context),temporal,notifications,ingest,requests,sim,alarms,insight picks benchmarks; BENCH_DRIVERS=pglite|postgres picks stores.
  */
 import path from 'node:path';
 import { benchAlarms } from './alarms.bench.ts';
 import { benchContext } from './context.bench.ts';
 import type { Driver } from './harness.ts';
 import { benchHttp } from './http.bench.ts';
+import { benchInsight } from './insight.bench.ts';
 import { benchIngest } from './ingest.bench.ts';
 import { benchNotifications } from './notifications.bench.ts';
 import { benchRequests } from './requests.bench.ts';
@@ -33,6 +34,8 @@ if (only.size === 0 || only.has('ingest')) results.push(...(await benchIngest(dr
 if (only.size === 0 || only.has('requests')) results.push(...(await benchRequests(drivers, databaseUrl)));
 
 if (only.has('sim')) results.push(...(await benchSim(drivers, databaseUrl)));
+
+if (only.has('insight')) results.push(...(await benchInsight(drivers, databaseUrl)));
 
 if (only.size === 0 || only.has('alarms')) results.push(...(await benchAlarms()));
 

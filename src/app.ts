@@ -4,6 +4,7 @@ import { type AlarmsParts, createAlarms } from './alarms/index.ts';
 import { type ContextHubParts, createContextHub } from './context/hub.ts';
 import { createDevices, type DevicesParts } from './devices/index.ts';
 import { createIncidents, type IncidentsParts } from './incidents/index.ts';
+import { createInsight, type InsightParts } from './insight/index.ts';
 import { migrations } from './migrations.ts';
 import { auditRoutes } from './platform/audit/routes.ts';
 import { AuditLog } from './platform/audit/service.ts';
@@ -46,6 +47,8 @@ export interface Platform {
   alarms: AlarmsParts;
   /** Incidents (/api/v1/incidents): response plans, dispatch, escalation; opened from Alert entities and citizen-report clusters. */
   incidents: IncidentsParts;
+  /** Insight (/api/v1/insight): hourly CityIndicator entities, forecasts, anomalies (an alarm rule), dashboards. */
+  insight: InsightParts;
   /** Set on the first start of a city: the admin's login, to print once. */
   firstAdmin: { username: string; password: string | null } | undefined;
   /** Stops accepting requests, finishes those in flight, flushes and closes the store. */
@@ -102,6 +105,16 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
       terms: context.resolver.core,
       logger: options.logger,
     });
+    const insight = await createInsight({
+      store,
+      audit,
+      tenancy,
+      hub: context.hub,
+      reader: context.reader,
+      terms: context.resolver.core,
+      logger: options.logger,
+      alarms: alarms.service,
+    });
     const server = await buildServer({
       logger: options.logger,
       metrics,
@@ -128,6 +141,7 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
         { prefix: '/api/v1', plugin: requests.apiRoutes },
         { prefix: '/api/v1', plugin: alarms.apiRoutes },
         { prefix: '/api/v1', plugin: incidents.apiRoutes },
+        { prefix: '/api/v1', plugin: insight.apiRoutes },
         {
           prefix: '/open311/v2',
           plugin: open311Routes({ service: requests.service, authenticate: (credential) => auth.authenticate(credential), tenancy }),
@@ -157,6 +171,7 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
       requests,
       alarms,
       incidents,
+      insight,
       firstAdmin,
       close() {
         closing ??= (async () => {
@@ -167,6 +182,7 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
           await auth.flushKeyUsage().catch(() => undefined);
           await requests.close().catch((error) => options.logger.warn({ err: error }, 'error while stopping service-request delivery'));
           await incidents.close().catch((error) => options.logger.warn({ err: error }, 'error while stopping incidents'));
+          await insight.close().catch((error) => options.logger.warn({ err: error }, 'error while stopping the insight job'));
           await temporal.close().catch(() => undefined);
           // Before subscriptions close: decisions, engine state and Alert entities are written.
           await alarms.close().catch((error) => options.logger.warn({ err: error }, 'error while stopping the alarms service'));

@@ -8,6 +8,7 @@ import { ldContextsMigration } from './context/ld/index.ts';
 import { contextMigration, entityFillfactorMigration, entityLocationsMigration } from './context/schema.ts';
 import { devicesMigration } from './devices/schema.ts';
 import { incidentsMigration } from './incidents/schema.ts';
+import { insightMigration } from './insight/schema.ts';
 import { requestsMigration } from './requests/schema.ts';
 import { subscriptionsMigration } from './subscriptions/schema.ts';
 import { rollupFillfactorMigration, temporalMigration } from './temporal/schema.ts';
@@ -27,4 +28,5 @@ export const migrations: readonly Migration[] = [
   rollupFillfactorMigration,
   alarmsMigration,
   incidentsMigration,
+  insightMigration,
 ];

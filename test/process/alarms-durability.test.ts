@@ -14,7 +14,10 @@ import { createScratchDatabase, type ServerProcess, startServerProcess } from '.
 
 const ADMIN = 'alarm-durable-admin';
 
-async function call(server: ServerProcess, token: string, method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field in assertions; a wrong field fails the test
+type Body = any;
+
+async function call(server: ServerProcess, token: string, method: string, url: string, body?: unknown): Promise<{ status: number; body: Body }> {
   const response = await fetch(`${server.url}${url}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -104,7 +107,7 @@ for (const driver of contractDrivers()) {
       try {
         token = await adminToken(second);
         assert.equal((await upsert(second, [station(270, t0 + 150_000)])).status, 204);
-        let alarms: any[] = [];
+        let alarms: Body[] = [];
         for (let i = 0; i < 50 && alarms.length === 0; i++) {
           await sleep(100);
           alarms = (await call(second, token, 'GET', '/api/v1/alarms?status=all&type=pm25Held')).body.alarms;

@@ -7,6 +7,7 @@ import { CommandPage } from './pages/command/CommandPage.tsx';
 import { CityDataPage } from './pages/data/CityDataPage.tsx';
 import { DevicesPage } from './pages/devices/DevicesPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
+import { InsightPage } from './pages/insight/InsightPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { OverviewPage } from './pages/overview/OverviewPage.tsx';
 import { RegisterPage } from './pages/RegisterPage.tsx';
@@ -34,6 +35,7 @@ function SignedInRoutes({ pathname, session }: { pathname: string; session: Sess
     if (service.id === 'requests') return <RequestsPage pathname={pathname} />;
     if (service.id === 'operations' && pathname === service.route) return <OverviewPage />;
     if (service.id === 'command') return <CommandPage pathname={pathname} />;
+    if (service.id === 'insight') return <InsightPage pathname={pathname} />;
   }
   return <NotFoundPage />;
 }

@@ -69,8 +69,9 @@ export const SERVICES: readonly ServiceEntry[] = [
     id: 'insight',
     route: '/insight',
     icon: 'insight',
+    // Dashboards, what-if and the forecasting tool are for the city's staff; developers see the same open indicators.
     roles: [...STAFF, 'developer'],
-    status: 'coming',
+    status: 'available',
     nameKey: 'service.insight.name',
     descKey: 'service.insight.desc',
   },
