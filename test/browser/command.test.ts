@@ -6,10 +6,9 @@
  */
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { browserMissing as missing, type Portal, SHOTS, startPortal } from '../support/browser.ts';
+import { browserMissing as missing, type Portal, shot, startPortal } from '../support/browser.ts';
 import { bearer } from '../support/platform.ts';
 
 const WALL = { width: 1920, height: 1080 } as const;
@@ -31,11 +30,6 @@ const UNITS = [
 const property = (value: unknown) => ({ type: 'Property', value });
 const point = (long: number, lat: number) => ({ type: 'GeoProperty', value: { type: 'Point', coordinates: [long, lat] } });
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.waitForTimeout(500); // let the canvases draw (and the pulses ripple)
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
 
 describe('portal: the command center from a smoke alarm to a closed incident', { skip: missing }, () => {
   let portal: Portal;
@@ -43,15 +37,7 @@ describe('portal: the command center from a smoke alarm to a closed incident', {
   let page: Page;
   const failures: string[] = [];
 
-  async function ngsi(method: 'POST' | 'PATCH', url: string, payload: unknown): Promise<void> {
-    const response = await portal.t.platform.server.inject({
-      method,
-      url,
-      headers: { ...bearer(portal.t.adminToken), 'content-type': 'application/json' },
-      payload: JSON.stringify(payload),
-    });
-    assert.ok(response.statusCode < 300, `${method} ${url}: ${response.statusCode} ${response.body.slice(0, 300)}`);
-  }
+  const ngsi = (method: 'POST' | 'PATCH', url: string, payload: unknown) => portal.asAdmin(method, url, payload);
 
   before(async () => {
     portal = await startPortal();

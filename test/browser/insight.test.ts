@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { browserMissing as missing, type Portal, SHOTS, startPortal } from '../support/browser.ts';
+import { browserMissing as missing, type Portal, SHOTS, shot, startPortal } from '../support/browser.ts';
 import { bearer } from '../support/platform.ts';
 
 const WALL = { width: 1920, height: 1080 } as const;
@@ -77,11 +77,6 @@ function readings(hourEnd: number) {
   ];
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.waitForTimeout(600); // let the canvases draw
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
 
 describe('portal: the insight dashboards, what-if and the forecasting tool', { skip: missing }, () => {
   let portal: Portal;
@@ -89,15 +84,7 @@ describe('portal: the insight dashboards, what-if and the forecasting tool', { s
   let page: Page;
   const failures: string[] = [];
 
-  async function inject(method: 'POST' | 'PATCH', url: string, payload: unknown): Promise<void> {
-    const response = await portal.t.platform.server.inject({
-      method,
-      url,
-      headers: { ...bearer(portal.t.adminToken), 'content-type': 'application/json' },
-      payload: JSON.stringify(payload),
-    });
-    assert.ok(response.statusCode < 300, `${method} ${url}: ${response.statusCode} ${response.body.slice(0, 300)}`);
-  }
+  const inject = (method: 'POST' | 'PATCH', url: string, payload: unknown) => portal.asAdmin(method, url, payload);
 
   before(async () => {
     portal = await startPortal();
@@ -170,7 +157,7 @@ describe('portal: the insight dashboards, what-if and the forecasting tool', { s
     const tiles = await page.getByTestId('insight-kpi').evaluateAll((items) => items.map((i) => ({ indicator: i.getAttribute('data-indicator'), value: i.getAttribute('data-value') })));
     assert.ok(tiles.some((tile) => tile.indicator === 'congestion' && Number(tile.value) > 1), `a congestion tile: ${JSON.stringify(tiles)}`);
     await page.locator('[data-testid="insight-map"] [data-testid="insight-map-canvas"]').waitFor();
-    await shot(page, 'insight-government-1920');
+    await shot(page, 'insight-government-1920', 600);
 
     await page.getByTestId('insight-range-7d').click();
     await page.waitForFunction(() => {
@@ -223,7 +210,7 @@ describe('portal: the insight dashboards, what-if and the forecasting tool', { s
     await page.getByTestId('insight-published-submit').click();
     await page.locator('[data-testid="insight-published"][data-rows="2"]').waitFor({ timeout: 10_000 });
     await page.locator('[data-testid="insight-kpi"][data-indicator="published"][data-value="2"]').waitFor({ timeout: 10_000 });
-    await shot(page, 'insight-industry-1920');
+    await shot(page, 'insight-industry-1920', 600);
     assert.deepEqual(failures, []);
   });
 
@@ -237,7 +224,7 @@ describe('portal: the insight dashboards, what-if and the forecasting tool', { s
     assert.ok(Number(await map.getAttribute('data-values')) >= 2, 'both stations on the AQI map');
     await page.getByTestId('insight-range-30d').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="insight-dashboard"]')?.getAttribute('data-state') === 'ready' && document.querySelector('[data-testid="insight-range-30d"]')?.getAttribute('aria-pressed') === 'true');
-    await shot(page, 'insight-livelihood-1920');
+    await shot(page, 'insight-livelihood-1920', 600);
 
     // A custom range: the wrong way round is refused in words; the last 12 hours (Beijing time) show 12 hours at most.
     await page.getByTestId('insight-range-custom').click();
@@ -269,7 +256,7 @@ describe('portal: the insight dashboards, what-if and the forecasting tool', { s
     const lines = await page.getByTestId('insight-whatif-line').evaluateAll((items) => items.map((i) => ({ indicator: i.getAttribute('data-indicator'), points: Number(i.getAttribute('data-points')) })));
     assert.ok(lines.length >= 3, `several indicators compared: ${JSON.stringify(lines)}`);
     for (const l of lines) assert.ok(l.points > 0, `${l.indicator} has scenario points`);
-    await shot(page, 'insight-whatif-1920');
+    await shot(page, 'insight-whatif-1920', 600);
     assert.deepEqual(failures, []);
   });
 
@@ -285,7 +272,7 @@ describe('portal: the insight dashboards, what-if and the forecasting tool', { s
     await result.waitFor({ timeout: 5_000 });
     assert.ok(Number(await result.getAttribute('data-mase')) > 0, 'MASE is shown');
     assert.ok(((await page.getByTestId('insight-tool-method').textContent()) ?? '').length > 2, 'the method is named');
-    await shot(page, 'insight-forecast-1920');
+    await shot(page, 'insight-forecast-1920', 600);
 
     // A series too short for its season: the server says what to fix.
     await page.getByTestId('insight-tool-csv').fill('time,value\n2026-10-01T00:00:00+08:00,1\n2026-10-01T01:00:00+08:00,2\n2026-10-01T02:00:00+08:00,3');

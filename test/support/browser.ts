@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
-import { startTestPlatform, type TestPlatform } from './platform.ts';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { bearer, startTestPlatform, type TestPlatform } from './platform.ts';
 import { ROOT } from './process.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -28,8 +28,17 @@ export interface Portal {
   browser: Browser;
   /** The platform's address, e.g. http://127.0.0.1:41234 (no trailing slash). */
   base: string;
+  /** A write as the city's admin (seeding data): asserts a 2xx and says which call failed otherwise. */
+  asAdmin(method: 'POST' | 'PATCH' | 'PUT', url: string, payload: unknown): Promise<void>;
   /** Closes the browser, then the platform. */
   close(): Promise<void>;
+}
+
+/** A full-page screenshot into SHOTS, from the top, after the canvases had `settleMs` to draw. */
+export async function shot(page: Page, name: string, settleMs = 500): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForTimeout(settleMs);
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
 
 /**
@@ -58,6 +67,15 @@ export async function startPortal(): Promise<Portal> {
     t,
     browser,
     base,
+    async asAdmin(method, url, payload) {
+      const response = await t.platform.server.inject({
+        method,
+        url,
+        headers: { ...bearer(t.adminToken), 'content-type': 'application/json' },
+        payload: JSON.stringify(payload),
+      });
+      assert.ok(response.statusCode < 300, `${method} ${url}: ${response.statusCode} ${response.body.slice(0, 300)}`);
+    },
     async close() {
       await browser.close();
       await t.close();
