@@ -86,7 +86,7 @@ export async function createInsight(deps: InsightDeps): Promise<InsightParts> {
       for (const hourEnd of await service.dueHours(tenant, latestEnd, CATCH_UP_HOURS)) {
         if (closed) return;
         const report = await runHour(tenant, hourEnd);
-        if (report.computed) deps.logger.info({ tenant, hourEnd: report.hourEnd, indicators: report.indicators, anomalies: report.anomalies, ms: report.ms }, 'city indicators computed');
+        if (report.computed && report.indicators > 0) deps.logger.info({ tenant, hourEnd: report.hourEnd, indicators: report.indicators, anomalies: report.anomalies, ms: report.ms }, 'city indicators computed');
       }
     }
   };

@@ -183,6 +183,12 @@ export class InsightService {
     if (!(await sql.claimHour(store, tenant, hourEnd, processId, options.force))) return { ...base, computed: false, ms: performance.now() - started };
     try {
       const report = await this.#compute(tenant, hourEnd);
+      if (report.indicators === 0) {
+        // Nothing to compute yet (the readings of this hour may still be arriving, e.g. a backfill): the hour is left
+        // to be claimed again by the next tick instead of being recorded as done and empty.
+        await sql.finishHour(store, tenant, hourEnd, processId, { status: 'failed', error: 'no readings of this hour yet' });
+        return { ...base, ...report, computed: true, ms: Math.round(performance.now() - started) };
+      }
       await sql.finishHour(store, tenant, hourEnd, processId, { status: 'done', indicators: report.indicators, forecasts: report.forecasts, anomalies: report.anomalies });
       await this.#deps.audit.record(store, {
         tenant,

@@ -238,6 +238,15 @@ describe('insight', () => {
     assert.equal(rerun.body.computed, true);
   });
 
+  test('an hour with no readings yet is not recorded as done: a later tick computes it again (a backfill may still be arriving)', async () => {
+    const empty = hourEndA - 20 * HOUR;
+    const first = await insight.runHour(tenant, empty);
+    assert.equal(first.computed, true);
+    assert.equal(first.indicators, 0);
+    const second = await insight.runHour(tenant, empty);
+    assert.equal(second.computed, true, 'claimed again, not skipped as done');
+  });
+
   test('the catalogue lists every indicator with bilingual names and definitions', async () => {
     const r = await call(citizen, 'GET', '/api/v1/insight/indicators');
     assert.equal(r.status, 200);
