@@ -13,7 +13,7 @@ import type { AuditLog } from '../platform/audit/service.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { Logger } from '../platform/logging/logger.ts';
 import type { Store } from '../platform/store/store.ts';
-import { buildDashboard, type DashboardContext, type DashboardName, type DashboardPayload } from './dashboards.ts';
+import { buildDashboard, type DashboardContext, type DashboardName, type DashboardPayload, stepHours } from './dashboards.ts';
 import type { InsightFunctions } from './functions.ts';
 import { computeHourIndicators, type PostHour, type RequestHour, type RoadInfo, type SensorHour } from './hourly.ts';
 import { type Assessment, FORECAST_TYPE, forecastEntity, forecastEntityId, INDICATOR_TYPE, indicatorEntity, indicatorEntityId, writeEntities } from './hub-writer.ts';
@@ -475,13 +475,16 @@ export class InsightService {
     return d;
   }
 
-  /** The hourly series of one indicator and scope in [from, to), with its latest forecast. */
+  /**
+   * The series of one indicator and scope in [from, to), with its latest forecast: hourly up to 10 days, then in the
+   * dashboards' steps (a month in 3-hour means), so a line chosen on a dashboard matches the ones it carried.
+   */
   async series(tenant: string, id: string, scope: IndicatorScope, scopeId: string, period: { from: number; to: number }) {
     const d = this.definition(id);
     if (!d.scopes.includes(scope)) throw new AppError('BAD_REQUEST_DATA', `The indicator "${id}" has the scopes ${d.scopes.join(', ')}; scope "${scope}" is not one of them`);
     const entityId = indicatorEntityId(id, scope, scopeId);
     const [history, forecasts] = await Promise.all([
-      sql.indicatorHistory(this.#deps.store, tenant, [entityId], this.#deps.terms.expand('value'), period.from + HOUR, period.to + HOUR),
+      sql.indicatorHistory(this.#deps.store, tenant, [entityId], this.#deps.terms.expand('value'), period.from + HOUR, period.to + HOUR, stepHours(period)),
       this.#deps.reader.queryEntities(this.#call(tenant), { ids: [forecastEntityId(id, scope, scopeId)], limit: 1, offset: 0, count: false }),
     ]);
     const forecast = forecasts.entities[0];
@@ -492,6 +495,7 @@ export class InsightService {
       unit: d.unit,
       from: iso(period.from),
       to: iso(period.to),
+      stepHours: stepHours(period),
       points: (history.get(entityId) ?? []).map((p) => ({ at: iso(p.at), value: p.value })),
       ...(forecast ? { forecast: this.forecastView(forecast) } : {}),
     };

@@ -33,6 +33,9 @@ const wave = (hourEnd: number, base: number, amplitude: number, seed: number) =>
 };
 const r = (value: number, digits = 2) => Number(value.toFixed(digits));
 
+/** Stations beyond the two named ones: with 14 the AQI-by-station lines are more than a dashboard carries (read on choice). */
+const MORE_STATIONS = Array.from({ length: 12 }, (_, i) => i + 3);
+
 /** The static city: roads, detectors, air stations, car parks, a hospital, noise meters in two districts. */
 const STATIC = [
   { id: 'urn:ngsi-ld:RoadSegment:ins-r1', type: 'RoadSegment', name: prop('天目山路'), roadClass: prop('arterial'), district: prop('xihu'), location: line([[120.1, 30.27], [120.12, 30.27], [120.14, 30.27]]) },
@@ -45,6 +48,7 @@ const STATIC = [
   { id: 'urn:ngsi-ld:OffStreetParking:ins-p2', type: 'OffStreetParking', name: prop('西溪印象城停车场'), category: prop(['public']), totalSpotNumber: prop(600), district: prop('xihu'), location: point(120.09, 30.28) },
   { id: 'urn:ngsi-ld:Hospital:ins-h1', type: 'Hospital', name: prop('市第一人民医院'), totalBeds: prop(800), district: prop('shangcheng'), location: point(120.175, 30.25) },
   { id: 'urn:ngsi-ld:NoiseLevelObserved:ins-n1', type: 'NoiseLevelObserved', zoneClass: prop('2'), district: prop('xihu'), location: point(120.13, 30.265) },
+  ...MORE_STATIONS.map((k) => ({ id: `urn:ngsi-ld:AirQualityObserved:ins-a${k}`, type: 'AirQualityObserved', district: prop(k % 2 ? 'xihu' : 'shangcheng'), location: point(120.1 + k * 0.005, 30.24 + k * 0.003) })),
 ];
 
 /** One hour of readings, stamped 20 minutes into the hour. */
@@ -65,6 +69,7 @@ function readings(hourEnd: number) {
       emergencyWaiting: prop(Math.round(wave(hourEnd, 12, 6, 3)), at),
     },
     { id: 'urn:ngsi-ld:NoiseLevelObserved:ins-n1', type: 'NoiseLevelObserved', LAeq: prop(r(wave(hourEnd, 58, 6, 2), 1), at) },
+    ...MORE_STATIONS.map((k) => ({ id: `urn:ngsi-ld:AirQualityObserved:ins-a${k}`, type: 'AirQualityObserved', pm25: prop(r(wave(hourEnd, 25 + 3 * k, 10, k), 1), at), pm10: prop(r(wave(hourEnd, 45 + 2 * k, 12, k), 1), at) })),
     ...[0, 1, 2].map((k) => ({
       id: `urn:ngsi-ld:PublicOpinionPost:ins-${hourEnd / HOUR}-${k}`,
       type: 'PublicOpinionPost',
@@ -225,6 +230,20 @@ describe('portal: the insight dashboards, what-if and the forecasting tool', { s
     await page.getByTestId('insight-range-30d').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="insight-dashboard"]')?.getAttribute('data-state') === 'ready' && document.querySelector('[data-testid="insight-range-30d"]')?.getAttribute('aria-pressed') === 'true');
     await shot(page, 'insight-livelihood-1920', 600);
+
+    // 14 stations: their lines come without points and the one chosen is read on choice (30 days in 3-hour means).
+    const aqiPanel = page.locator('[data-testid="insight-series"][data-indicator="aqi"]');
+    const station = await aqiPanel.getByTestId('insight-scope').evaluate((select) => {
+      const options = Array.from((select as HTMLSelectElement).options);
+      return options.findIndex((o) => o.textContent === 'ins-a9');
+    });
+    assert.ok(station > 0, 'station ins-a9 is among the AQI lines to choose');
+    await aqiPanel.getByTestId('insight-scope').selectOption({ index: station });
+    await page.locator('[data-testid="insight-series"][data-indicator="aqi"][data-scope="station"] [data-testid="insight-chart"]').waitFor({ timeout: 10_000 });
+    const stationPoints = Number(await aqiPanel.getAttribute('data-points'));
+    assert.ok(stationPoints >= HOURS / 3 - 2, `the chosen station's line has its points (${stationPoints})`);
+    await aqiPanel.screenshot({ path: path.join(SHOTS, 'insight-livelihood-station.png') });
+    await aqiPanel.getByTestId('insight-scope').selectOption({ index: 0 });
 
     // A custom range: the wrong way round is refused in words; the last 12 hours (Beijing time) show 12 hours at most.
     await page.getByTestId('insight-range-custom').click();

@@ -10,7 +10,7 @@ import { useAuth } from '../../auth/index.ts';
 import { useCity } from '../../city/CityProvider.tsx';
 import { ErrorNotice, Loading } from '../../components/Notice.tsx';
 import { CITY_TIME_ZONE, formatNumber, hasMessage, type Lang, type MessageKey, type Translate, useI18n } from '../../i18n/index.ts';
-import { fetchDashboard, fetchDefinitions } from './api.ts';
+import { fetchDashboard, fetchDefinitions, fetchSeries } from './api.ts';
 import { LazyDistrictValueMap, LazyForecastChart } from './lazy.ts';
 import {
   AQI_LEVEL_COLOURS,
@@ -135,9 +135,21 @@ function useScopeName(): (series: Pick<Series, 'scope' | 'scopeId'>, t: Translat
 }
 
 /** One indicator's line: the city's by default, any district, station or topic the dashboard carries on choice. */
-function SeriesPanel({ group, definition, charts, t, lang, audience }: { group: Series[]; definition: Definition | undefined; charts: Charts; t: Translate; lang: Lang; audience: Audience }) {
+function SeriesPanel({
+  group,
+  definition,
+  charts,
+  t,
+  lang,
+  audience,
+  window,
+}: { group: Series[]; definition: Definition | undefined; charts: Charts; t: Translate; lang: Lang; audience: Audience; window: { from: number; to: number } }) {
   const [chosen, setChosen] = useState(0);
-  const series = group[Math.min(chosen, group.length - 1)] as Series;
+  const line = group[Math.min(chosen, group.length - 1)] as Series;
+  // A line of a large family (one station of ~200) comes without points: read when chosen.
+  const deferred = useApi((signal) => (line.deferred ? fetchSeries(line, window.from, window.to, signal) : Promise.resolve(undefined)), [line, window.from, window.to]);
+  const series = line.deferred && deferred.data?.id === line.id ? deferred.data : line;
+  const waiting = line.deferred && series === line;
   const first = group[0] as Series;
   const scopeName = useScopeName();
   const name = say(first.name, lang) || say(definition?.name, lang) || first.indicator;
@@ -172,7 +184,13 @@ function SeriesPanel({ group, definition, charts, t, lang, audience }: { group: 
           </select>
         </label>
       ) : null}
-      {series.points.length === 0 && series.forecast.length === 0 ? (
+      {waiting ? (
+        deferred.error ? (
+          <ErrorNotice error={deferred.error} />
+        ) : (
+          <Loading />
+        )
+      ) : series.points.length === 0 && series.forecast.length === 0 ? (
         <p className="hint insight-empty" data-testid="insight-empty">
           {t('insight.noData')}
         </p>
@@ -519,7 +537,7 @@ export function DashboardView({ audience }: { audience: Audience }) {
               const first = group[0] as Series;
               return (
                 <div key={first.indicator} data-chart-id={`series-${first.indicator}`} data-chart-title={say(first.name, lang) || first.indicator} className="insight-cell">
-                  <SeriesPanel group={group} definition={definitions.get(first.indicator)} charts={charts} t={t} lang={lang} audience={audience} />
+                  <SeriesPanel group={group} definition={definitions.get(first.indicator)} charts={charts} t={t} lang={lang} audience={audience} window={window} />
                 </div>
               );
             })}

@@ -1,6 +1,6 @@
 /** The insight pages' calls to `/api/v1/insight` (src/insight/CONTRACT.md). */
 import { ApiError, apiRequest, authHeaders } from '../../api/client.ts';
-import { type Audience, type Dashboard, type Definition, dashboardFrom, definitionsFrom, type WhatIfLine, whatIfFrom } from './model.ts';
+import { type Audience, type Dashboard, type Definition, dashboardFrom, definitionsFrom, type Series, seriesFromAnswer, type WhatIfLine, whatIfFrom } from './model.ts';
 
 const INSIGHT = '/api/v1/insight';
 
@@ -11,6 +11,15 @@ export async function fetchDefinitions(signal: AbortSignal): Promise<Definition[
 export async function fetchDashboard(audience: Audience, from: number, to: number, signal: AbortSignal): Promise<Dashboard> {
   const body = await apiRequest<unknown>(`${INSIGHT}/dashboards/${audience}`, { query: { from: new Date(from).toISOString(), to: new Date(to).toISOString() }, signal });
   return dashboardFrom(audience, body);
+}
+
+/** The points of a line the dashboard sent deferred (one station of many), for the same window. */
+export async function fetchSeries(line: Series, from: number, to: number, signal: AbortSignal): Promise<Series> {
+  const body = await apiRequest<unknown>(`${INSIGHT}/indicators/${encodeURIComponent(line.indicator)}/series`, {
+    query: { scope: line.scope, scopeId: line.scopeId, from: new Date(from).toISOString(), to: new Date(to).toISOString() },
+    signal,
+  });
+  return seriesFromAnswer(line, body);
 }
 
 export type Scenario = 'heavyRainEvening' | 'holiday' | 'normal';

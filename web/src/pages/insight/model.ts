@@ -57,6 +57,8 @@ export interface Series {
   points: Point[];
   forecast: BandPoint[];
   method: string;
+  /** Sent without its points (one of many stations): read from the series endpoint when chosen. */
+  deferred: boolean;
 }
 
 export interface MapValue {
@@ -175,7 +177,14 @@ function seriesFrom(raw: unknown, index: number): Series {
     points: pointsFrom(o.points ?? o.values ?? o.data),
     forecast: bandFrom(forecast),
     method: str(obj(forecast).method ?? o.method),
+    deferred: o.deferred === true,
   };
+}
+
+/** One line from `GET /insight/indicators/{id}/series` (a deferred line of a dashboard), with the dashboard's names. */
+export function seriesFromAnswer(line: Series, raw: unknown): Series {
+  const fresh = seriesFrom({ ...obj(raw), id: line.id, name: line.name, scope: line.scope, scopeId: line.scopeId }, 0);
+  return { ...fresh, indicator: line.indicator, unit: fresh.unit || line.unit, deferred: false };
 }
 
 function mapValue(raw: unknown): MapValue & { coords: [number, number] | null } {
