@@ -234,7 +234,13 @@ async function government(ctx: DashboardContext, latest: Latests): Promise<Body>
       { id: 'requests', name: { zh: '市民诉求', en: 'Citizen requests' }, value: requests.reduce((a, p) => a + p.value, 0), unit: '' },
     ],
     series,
-    maps: [layer(ctx, latest, 'congestion', 'district'), layer(ctx, latest, 'speed', 'district'), layer(ctx, latest, 'aqi', 'station'), layer(ctx, latest, 'noiseExceedance', 'district')],
+    maps: [
+      layer(ctx, latest, 'congestion', 'district'),
+      layer(ctx, latest, 'speed', 'district'),
+      layer(ctx, latest, 'aqi', 'station'),
+      layer(ctx, latest, 'noiseExceedance', 'district'),
+      layer(ctx, latest, 'requestVolume', 'district'),
+    ],
     tables: [
       {
         id: 'alarmsAndIncidentsByDay',

@@ -253,8 +253,14 @@ export function computeHourIndicators(input: HourInput): IndicatorValue[] {
   push({ indicator: 'opinionVolume', ...where({ scope: 'city', scopeId: tenant }), value: city?.volume ?? 0 });
   if (city) push({ indicator: 'opinionSentiment', ...where({ scope: 'city', scopeId: tenant }), value: city.sentiment, details: { posts: city.volume, negative: city.negative, positive: city.positive } });
 
-  // Service requests: response, resolution and satisfaction rates as of the hour's end.
+  // Service requests: filed in the hour (the count complaint surges are found on), and response, resolution and
+  // satisfaction rates as of the hour's end.
   for (const g of byDistrictAndCity(input.requests, tenant)) {
+    const filed = g.items.filter((item) => {
+      const t = typeof item.requestedAt === 'number' ? item.requestedAt : Date.parse(item.requestedAt);
+      return t >= hourStart && t < at;
+    }).length;
+    push({ indicator: 'requestVolume', ...where(g), value: filed });
     const r = requestRates(g.items, at);
     const details = { ...r.counts };
     if (r.response !== null) push({ indicator: 'requestResponse', ...where(g), value: r.response, details });

@@ -62,7 +62,8 @@ export const SCENARIO_TEXT: Record<Scenario, { zh: string; en: string }> = {
   normal: { zh: '不作改变（对照）', en: 'No change (control)' },
 };
 
-function validate(input: WhatIfInput): { dayStart: number; size: 'tiny' | 'small'; seed: number } {
+/** Checks a what-if request (cheap: the caller runs it before handing the run to a worker). */
+export function validateWhatIf(input: WhatIfInput): { dayStart: number; size: 'tiny' | 'small'; seed: number } {
   if (!SCENARIOS.includes(input.scenario)) {
     throw new AppError('INVALID_REQUEST', both(`scenario 须为 ${SCENARIOS.join('、')} 之一`, `scenario must be one of ${SCENARIOS.join(', ')}`));
   }
@@ -113,7 +114,7 @@ function holdEvents(city: City, day: number): void {
 
 /** @throws AppError INVALID_REQUEST on a bad scenario, date, size or seed. */
 export function whatIf(input: WhatIfInput): WhatIfResult {
-  const { dayStart, size, seed } = validate(input);
+  const { dayStart, size, seed } = validateWhatIf(input);
   const dayEnd = dayStart + DAY;
   // 5-minute readings: hourly means are what is compared, and a small day twice stays near a second
   const city = buildCity({ seed, size, start: new Date(dayStart).toISOString(), stepSeconds: 300 });

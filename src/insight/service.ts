@@ -17,7 +17,7 @@ import { buildDashboard, type DashboardContext, type DashboardName, type Dashboa
 import type { InsightFunctions } from './functions.ts';
 import { computeHourIndicators, type PostHour, type RequestHour, type RoadInfo, type SensorHour } from './hourly.ts';
 import { type Assessment, FORECAST_TYPE, forecastEntity, forecastEntityId, INDICATOR_TYPE, indicatorEntity, indicatorEntityId, writeEntities } from './hub-writer.ts';
-import type { ForecastResult, IndicatorDefinition, IndicatorScope, IndicatorValue } from './model.ts';
+import type { Anomaly, ForecastResult, IndicatorDefinition, IndicatorScope, IndicatorValue } from './model.ts';
 import { checkForecastInput, type ForecastRequest } from './forecast-input.ts';
 import * as sql from './store.ts';
 
@@ -73,6 +73,10 @@ const ANOMALY_DIRECTION: Record<string, 'up' | 'down' | 'both'> = {
 };
 /** Scopes whose indicators get forecasts and anomaly assessment (roads and stations are many and noisy: they are map layers). */
 const FORECAST_SCOPES: ReadonlySet<IndicatorScope> = new Set(['city', 'district']);
+/** District counts watched for surges (complaints filed, posts), over SURGE_WINDOW_HOURS against SURGE_WEEKS weeks. */
+const SURGE_INDICATORS: ReadonlySet<string> = new Set(['requestVolume', 'opinionVolume']);
+const SURGE_WINDOW_HOURS = 3;
+const SURGE_WEEKS = 4;
 
 export interface RunReport {
   tenant: string;
@@ -323,6 +327,11 @@ export class InsightService {
       const a = this.#assess(v, existing);
       if (a) assessments.set(indicatorEntityId(v.indicator, v.scope, v.scopeId), a);
     }
+    // Complaint and post surges per district (the count of the last 3 hours against the same hours of 4 weeks).
+    for (const surge of await this.#surges(tenant, hourEnd, values)) {
+      const id = indicatorEntityId(surge.indicator, surge.scope, surge.scopeId);
+      assessments.set(id, { expected: surge.expected, low: surge.low, high: surge.high, anomaly: true, score: surge.score, reason: surge.reason });
+    }
     const described = this.#described.get(tenant) ?? new Set<string>();
     this.#described.set(tenant, described);
     const indicatorEntities = values.map((v) => {
@@ -383,6 +392,32 @@ export class InsightService {
       score: found?.score ?? Number((outside / width).toFixed(3)),
       ...(found ? { reason: found.reason } : {}),
     };
+  }
+
+  /**
+   * Surges of the district counts in SURGE_INDICATORS: each district's hourly history of the last four weeks (one
+   * statement, the rollup), this hour's value added, through detectSurges. A district with less than a week of
+   * history is not judged: a median of empty weeks would call any busy afternoon a surge.
+   */
+  async #surges(tenant: string, hourEnd: number, values: readonly IndicatorValue[]): Promise<Anomaly[]> {
+    const current = values.filter((v) => v.scope === 'district' && SURGE_INDICATORS.has(v.indicator));
+    if (current.length === 0) return [];
+    const ids = current.map((v) => indicatorEntityId(v.indicator, v.scope, v.scopeId));
+    // Values are stamped with their hour's end: the earlier hours of the window and of the 28 days before it.
+    const from = hourEnd - (SURGE_WEEKS * 7 * 24 + SURGE_WINDOW_HOURS) * HOUR;
+    const history = await sql.indicatorHistory(this.#deps.store, tenant, ids, this.#deps.terms.expand('value'), from, hourEnd);
+    const found: Anomaly[] = [];
+    for (const v of current) {
+      const points = history.get(indicatorEntityId(v.indicator, v.scope, v.scopeId)) ?? [];
+      // The median is taken over the whole weeks of history there are (up to SURGE_WEEKS), never over empty ones.
+      const weeks = Math.min(SURGE_WEEKS, Math.floor((hourEnd - (points[0]?.at ?? hourEnd)) / (7 * 24 * HOUR)));
+      if (weeks < 1) continue;
+      // detectSurges keys an hour by its start.
+      const counts = new Map(points.map((p) => [p.at - HOUR, p.value]));
+      counts.set(hourEnd - HOUR, v.value);
+      found.push(...this.#deps.functions.detectSurges(v.indicator, new Map([[v.scopeId, counts]]), hourEnd, { windowHours: SURGE_WINDOW_HOURS, weeks }));
+    }
+    return found;
   }
 
   async #refreshForecasts(tenant: string, hourEnd: number, values: IndicatorValue[]): Promise<number> {

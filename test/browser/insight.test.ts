@@ -7,7 +7,7 @@
  */
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -197,6 +197,7 @@ describe('portal: the insight dashboards, what-if and the forecasting tool', { s
     const [whole] = await Promise.all([page.waitForEvent('download'), page.getByTestId('insight-png-all').click()]);
     assert.match(whole.suggestedFilename(), /^government-\d+-\d+\.png$/);
     assert.ok(readFileSync((await whole.path()) as string).length > 20_000, 'a picture with the charts in it');
+    copyFileSync((await whole.path()) as string, path.join(SHOTS, 'insight-government-export.png'));
     assert.deepEqual(failures, []);
   });
 

@@ -361,7 +361,18 @@ describe('insight', () => {
     assert.equal(bad.status, 400);
     const badDate = await call(citizen, 'POST', '/api/v1/insight/what-if', { scenario: 'holiday', date: '2026-13-45' });
     assert.equal(badDate.status, 400);
-    const run = await call(citizen, 'POST', '/api/v1/insight/what-if', { scenario: 'heavyRainEvening', date: '2026-10-13' });
+    // The scenario runs in a worker thread: the server answers others meanwhile.
+    const order: string[] = [];
+    const running = call(citizen, 'POST', '/api/v1/insight/what-if', { scenario: 'heavyRainEvening', date: '2026-10-13' }).then((r) => {
+      order.push('what-if');
+      return r;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const health = await call(undefined, 'GET', '/healthz');
+    order.push('healthz');
+    assert.equal(health.status, 200);
+    const run = await running;
+    assert.deepEqual(order, ['healthz', 'what-if']);
     assert.equal(run.status, 200, JSON.stringify(run.body).slice(0, 300));
     assert.equal(run.body.name, 'heavyRainEvening');
     assert.ok(run.body.baseline.length > 0 && run.body.scenario.length === run.body.baseline.length);
@@ -393,5 +404,48 @@ describe('insight', () => {
     assert.equal((await call(citizen, 'POST', '/api/v1/insight/published', [{ indicator: 'gdp', period: '2026', value: 1 }])).status, 403);
     const industry = await call(citizen, 'GET', '/api/v1/insight/dashboards/industry');
     assert.equal(industry.body.tables.find((x: { id: string }) => x.id === 'published').rows.length, 2);
+  });
+  test('a district whose complaints surge (3 hours against the same hours of the past week) is an anomaly and raises an alarm', async () => {
+    const p = t.platform;
+    const hourEndC = H - HOUR;
+    const definition = INDICATORS.find((d) => d.id === 'requestVolume');
+    assert.ok(definition, 'requestVolume is in the catalogue');
+    // A week ago and every day since: 1 request an hour in the same three hours; today 2 in each of the two hours before.
+    const stamps: Array<[number, number]> = [];
+    for (let d = 7; d >= 1; d--) for (let h = 3; h >= 1; h--) stamps.push([hourEndC - d * 24 * HOUR - (h - 1) * HOUR, 1]);
+    stamps.push([hourEndC - 2 * HOUR, 2], [hourEndC - HOUR, 2]);
+    for (const [at, value] of stamps) {
+      const w = await writeEntities(p.context.hub, tenant, p.context.resolver.core, [indicatorEntity({ indicator: 'requestVolume', scope: 'district', scopeId: 'gongshu', district: 'gongshu', at, value }, definition, undefined, true)]);
+      assert.equal(w.written, 1, JSON.stringify(w.refused));
+    }
+    // This hour: 6 complaints in gongshu, 1 in xihu (3 hours: 2 + 2 + 6 = 10 ≥ 3 × the median 3).
+    const filed = (district: string, k: number) => ({
+      id: `urn:ngsi-ld:ServiceRequest:surge-${district}-${k}`,
+      type: 'ServiceRequest',
+      status: prop('open'),
+      district: prop(district),
+      requestedAt: prop(iso(hourEndC - HOUR + (5 + k) * 60_000)),
+      dueAt: prop(iso(hourEndC + 48 * HOUR)),
+    });
+    await upsert(call, admin, [...[0, 1, 2, 3, 4, 5].map((k) => filed('gongshu', k)), filed('xihu', 0)]);
+    const report = await insight.runHour(tenant, hourEndC);
+    assert.equal(report.computed, true, JSON.stringify(report));
+    await p.alarms.flush();
+    const gongshu = await entity('urn:ngsi-ld:CityIndicator:requestVolume:district:gongshu');
+    assert.equal(gongshu.value, 6);
+    assert.equal(gongshu.anomaly, true);
+    assert.equal(gongshu.expected, 3);
+    assert.match(gongshu.anomalyReasonEn, /10 in the last 3 h; the median of the same hours over the last week is 3/);
+    // xihu has no week of history: not judged.
+    const xihu = await entity('urn:ngsi-ld:CityIndicator:requestVolume:district:xihu');
+    assert.equal(xihu.value, 1);
+    assert.notEqual(xihu.anomaly, true);
+    const city = await entity(`urn:ngsi-ld:CityIndicator:requestVolume:city:${tenant}`);
+    assert.equal(city.value, 7);
+    const alarms = await call(admin, 'GET', '/api/v1/alarms?status=active');
+    assert.ok(
+      alarms.body.alarms.some((a: { alarmType: string; originator: string }) => a.alarmType === 'indicatorAnomaly' && a.originator === 'urn:ngsi-ld:CityIndicator:requestVolume:district:gongshu'),
+      JSON.stringify(alarms.body.alarms.map((a: { alarmType: string; originator: string }) => [a.alarmType, a.originator])),
+    );
   });
 });

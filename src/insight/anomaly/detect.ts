@@ -161,7 +161,7 @@ export function detectSurges(indicator: string, hourly: ReadonlyMap<string, Read
       kind: 'surge',
       reason: {
         zh: `近 ${windowHours} 小时 ${value} 条，过去 ${days / 7} 周同时段中位数 ${expected}`,
-        en: `${value} in the last ${windowHours} h; the median of the same hours over the last ${days / 7} weeks is ${expected}`,
+        en: `${value} in the last ${windowHours} h; the median of the same hours over the last ${days === 7 ? 'week' : `${days / 7} weeks`} is ${expected}`,
       },
     });
   }

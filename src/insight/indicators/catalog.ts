@@ -91,6 +91,17 @@ export const INDICATORS: IndicatorDefinition[] = [
     audiences: ['government'],
   },
   {
+    id: 'requestVolume',
+    name: { zh: '市民诉求量', en: 'Citizen requests filed' },
+    definition: {
+      zh: '该小时内提交的市民诉求（投诉、报修、咨询）条数。某区近 3 小时的诉求量达到过去 4 周同时段中位数的 3 倍且不少于 5 条时，记为“诉求激增”异常并告警。数据来源：ServiceRequest 实体的 requestedAt、district。',
+      en: 'Citizen requests (complaints, repairs, questions) filed in the hour. A district whose last 3 hours reach 3× the median of the same hours over the last 4 weeks (and at least 5) is flagged as a surge and alarmed. Source: requestedAt, district of ServiceRequest entities.',
+    },
+    unit: '',
+    scopes: ['district', 'city'],
+    audiences: ['government', 'livelihood'],
+  },
+  {
     id: 'requestResponse',
     name: { zh: '诉求及时响应率', en: 'Request response rate' },
     definition: {

@@ -399,20 +399,57 @@ async function dashboardPng(root: HTMLElement, charts: Charts, filename: string)
         }),
     ),
   );
+  // The head: the page's title and window, then the KPI tiles as they read on screen (label, value, the anomaly mark).
+  const heading = [document.querySelector('h1')?.textContent ?? '', root.querySelector('[data-testid="insight-window"]')?.textContent ?? ''].filter(Boolean);
+  const tiles = Array.from(root.querySelectorAll<HTMLElement>('[data-testid="insight-kpi"]')).map((el) => ({
+    label: el.querySelector('.overview-kpi-label')?.firstChild?.textContent?.trim() ?? '',
+    value: el.querySelector('.overview-kpi-value')?.textContent?.trim() ?? '',
+    bad: el.classList.contains('is-bad'),
+  }));
   const cellW = Math.max(...items.map((i) => i.width));
-  const cellH = Math.max(...items.map((i) => i.height)) + 36;
+  // Two pictures a row, each row as tall as its taller picture (the map is taller than a chart).
+  const rowTops: number[] = [];
+  let bottom = 0;
+  for (let i = 0; i < items.length; i += 2) {
+    rowTops.push(bottom);
+    bottom += Math.max(items[i]?.height ?? 0, items[i + 1]?.height ?? 0) + 36 + 16;
+  }
+  const width = cellW * 2 + 48;
+  const tileW = 220;
+  const perRow = Math.max(1, Math.floor((width - 32 + 12) / (tileW + 12)));
+  const headH = 16 + heading.length * 28 + Math.ceil(tiles.length / perRow) * 76 + (tiles.length > 0 ? 8 : 0);
   const canvas = document.createElement('canvas');
-  canvas.width = cellW * 2 + 48;
-  canvas.height = Math.ceil(items.length / 2) * cellH + 32;
+  canvas.width = width;
+  canvas.height = headH + bottom + 16;
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
+  const font = getComputedStyle(root).fontFamily;
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   ctx.fillStyle = '#17242f';
-  ctx.font = `600 18px ${getComputedStyle(root).fontFamily}`;
+  heading.forEach((line, i) => {
+    ctx.font = i === 0 ? `700 22px ${font}` : `400 15px ${font}`;
+    ctx.fillText(line, 16, 16 + i * 28 + 20);
+  });
+  tiles.forEach((tile, i) => {
+    const x = 16 + (i % perRow) * (tileW + 12);
+    const y = 16 + heading.length * 28 + Math.floor(i / perRow) * 76;
+    ctx.fillStyle = '#f4f7f9';
+    ctx.fillRect(x, y, tileW, 64);
+    ctx.fillStyle = tile.bad ? '#d9480f' : '#0b6e99';
+    ctx.fillRect(x, y, 4, 64);
+    ctx.fillStyle = '#4a5a66';
+    ctx.font = `400 13px ${font}`;
+    ctx.fillText(tile.label, x + 12, y + 22, tileW - 20);
+    ctx.fillStyle = tile.bad ? '#d9480f' : '#17242f';
+    ctx.font = `700 20px ${font}`;
+    ctx.fillText(tile.value, x + 12, y + 50, tileW - 20);
+  });
+  ctx.fillStyle = '#17242f';
+  ctx.font = `600 18px ${font}`;
   items.forEach((item, i) => {
     const x = 16 + (i % 2) * (cellW + 16);
-    const y = 16 + Math.floor(i / 2) * cellH;
+    const y = headH + (rowTops[Math.floor(i / 2)] as number);
     ctx.fillText(item.title, x, y + 20);
     ctx.drawImage(images[i] as HTMLImageElement, x, y + 32);
   });
