@@ -5,6 +5,7 @@
  */
 import type { StoredAttribute, StoredEntity } from '../context/model.ts';
 import { canRead } from '../context/policy.ts';
+import { sameJson } from '../context/same-json.ts';
 import { type GeoQuery, geoMatches, parseGeoQuery } from '../context/query/geo.ts';
 import type { TermExpander } from '../context/query/model.ts';
 import { parseQ } from '../context/query/q.ts';
@@ -74,7 +75,24 @@ export interface Match {
 function sameInstances(a: StoredAttribute[] | undefined, b: StoredAttribute[] | undefined): boolean {
   if (a === b) return true;
   if (!a || !b || a.length !== b.length) return false;
-  return JSON.stringify(a) === JSON.stringify(b);
+  return sameJson(a, b);
+}
+
+/** Per change, whether each attribute kept its instances: every subscription hears the same change, compared once. */
+const unchangedByChange = new WeakMap<EntityChange, Map<string, boolean>>();
+
+function attributeUnchanged(change: EntityChange, before: StoredEntity, after: StoredEntity, iri: string): boolean {
+  let known = unchangedByChange.get(change);
+  if (!known) {
+    known = new Map();
+    unchangedByChange.set(change, known);
+  }
+  let same = known.get(iri);
+  if (same === undefined) {
+    same = sameInstances(before.attrs[iri], after.attrs[iri]);
+    known.set(iri, same);
+  }
+  return same;
 }
 
 /** The triggers a change fires, considering only `watched` attributes when given. */
@@ -96,7 +114,7 @@ export function firedTriggers(change: EntityChange, watched: ReadonlySet<string>
   for (const iri of Object.keys(after.attrs)) {
     if (!counts(iri)) continue;
     if (!before.attrs[iri]) fired.add('attributeCreated');
-    else if (!sameInstances(before.attrs[iri], after.attrs[iri])) fired.add('attributeUpdated');
+    else if (!attributeUnchanged(change, before, after, iri)) fired.add('attributeUpdated');
   }
   for (const iri of Object.keys(before.attrs)) {
     if (counts(iri) && !after.attrs[iri]) {

@@ -1,6 +1,7 @@
 /** Records history as the hub writes: every attribute instance a change creates or modifies becomes a temporal instance, in the same statement as the change. */
 import type { StoredAttribute, StoredEntity } from '../context/model.ts';
 import type { ChangeObserver, EntityChange, SideWrite } from '../context/write-batch.ts';
+import { sameJson } from '../context/same-json.ts';
 import {
   entitiesSql,
   entitySignature,
@@ -34,7 +35,7 @@ const CACHE_LIMIT = 500_000;
 const KNOWN_TTL_MS = 60_000;
 
 function sameInstance(a: StoredAttribute, b: StoredAttribute): boolean {
-  return a === b || JSON.stringify(a) === JSON.stringify(b);
+  return sameJson(a, b);
 }
 
 /** The instances of `after` that are new or differ from `before` (same attribute and datasetId), with their attribute IRI. */

@@ -55,9 +55,21 @@ const HOUR = 3_600_000;
  * lookup (a collision of 128-bit digests is not a practical concern at city scale).
  */
 export function seriesId(tenant: string, entityId: string, attr: string, datasetId: string): string {
-  const hex = createHash('md5').update(`${tenant}\u0000${entityId}\u0000${attr}\u0000${datasetId}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const key = `${tenant}\u0000${entityId}\u0000${attr}\u0000${datasetId}`;
+  let id = SERIES_IDS.get(key);
+  if (id === undefined) {
+    const hex = createHash('md5').update(key).digest('hex');
+    id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    // A device rewrites the same attributes all day: remember the ids of the busiest, forget all at the bound.
+    if (SERIES_IDS.size >= SERIES_IDS_KEPT) SERIES_IDS.clear();
+    SERIES_IDS.set(key, id);
+  }
+  return id;
 }
+
+/** Series ids already hashed (the same series are written again with every reading). */
+const SERIES_IDS = new Map<string, string>();
+const SERIES_IDS_KEPT = 200_000;
 
 export function seriesRow(tenant: string, entityId: string, attr: string, instance: StoredAttribute): SeriesRow {
   const dataset = instance.datasetId ?? '';
@@ -96,8 +108,14 @@ export function instanceRow(series: string, instance: StoredAttribute, recordedA
 /** Sums instance rows into one rollup row per (series, UTC hour), sorted so concurrent writers lock rows in one order. */
 export function rollupRows(instances: readonly InstanceRow[]): RollupRow[] {
   const byKey = new Map<string, RollupRow>();
+  // A batch's instances share a few observation times: each is parsed once.
+  const hours = new Map<string, string>();
   for (const i of instances) {
-    const hour = new Date(Math.floor(Date.parse(i.observed_at) / HOUR) * HOUR).toISOString();
+    let hour = hours.get(i.observed_at);
+    if (hour === undefined) {
+      hour = new Date(Math.floor(Date.parse(i.observed_at) / HOUR) * HOUR).toISOString();
+      hours.set(i.observed_at, hour);
+    }
     const key = `${i.series}|${hour}`;
     let row = byKey.get(key);
     if (!row) {
