@@ -94,6 +94,13 @@ function perSeries(list: SeriesResult[], build: (r: SeriesResult) => Json): Json
  */
 function aggregatedText(list: SeriesResult[], times: Map<number, string>): string {
   const objects = list.map((r) => {
+    if (r.aggregated) {
+      // Written by PostgreSQL already (aggregateRollupText).
+      const members = [`"type":${JSON.stringify(r.series.kind)}`];
+      for (const [method, triples] of r.aggregated) if (triples !== null) members.push(`${JSON.stringify(method)}:[${triples}]`);
+      if (r.series.dataset_id) members.push(`"datasetId":${JSON.stringify(r.series.dataset_id)}`);
+      return `{${members.join(',')}}`;
+    }
     const byMethod = new Map<string, string[]>();
     for (const period of r.periods ?? []) {
       const start = isoOnce(times, period.start);

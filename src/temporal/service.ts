@@ -34,6 +34,7 @@ import { instanceRow, rollupRows, type SeriesRow, seriesRow, type TemporalEntity
 import {
   aggregateRaw,
   aggregateRollup,
+  aggregateRollupText,
   type Bucketing,
   deleteSeries,
   type InstanceRecord,
@@ -81,6 +82,8 @@ export interface SeriesResult {
   series: StoredSeries;
   instances?: InstanceRecord[];
   periods?: Array<{ start: number; end: number; values: Partial<Record<string, number>> }>;
+  /** The aggregated triples already as JSON text per method (`[v,"start","end"],…`; null: no period had a value), in place of `periods`. */
+  aggregated?: Array<[string, string | null]>;
 }
 
 export interface TemporalResult {
@@ -261,8 +264,12 @@ export class TemporalService {
     const results = new Map<string, SeriesResult>(series.map((s) => [s.id, { series: s }]));
     const answer: TemporalAnswer = { entities: [] };
     if (ask.aggregation) {
-      const { aggregates, bucketing, range, usedRollup } = await this.aggregate(ids, ask);
+      const { aggregates, texts, bucketing, range, usedRollup } = await this.aggregate(ids, ask);
       answer.usedRollup = usedRollup;
+      for (const t of texts) {
+        const result = results.get(t.series);
+        if (result) result.aggregated = t.methods;
+      }
       for (const a of aggregates) {
         const result = results.get(a.series);
         if (!result || a.bucket < 0) continue;
@@ -299,7 +306,7 @@ export class TemporalService {
     }
     const bySeries = new Map<string, SeriesResult[]>();
     for (const r of results.values()) {
-      if (!r.instances?.length && !r.periods?.length) continue;
+      if (!r.instances?.length && !r.periods?.length && r.aggregated === undefined) continue;
       const list = bySeries.get(r.series.entity_id) ?? [];
       list.push(r);
       bySeries.set(r.series.entity_id, list);
@@ -317,7 +324,7 @@ export class TemporalService {
     let start: number | undefined = range.timerel === 'before' ? undefined : range.timeAt;
     let end: number | undefined = range.timerel === 'between' ? range.endTimeAt : range.timerel === 'before' ? range.timeAt : undefined;
     if (start === undefined) start = await instanceBound(store, ids, range, 'min');
-    const empty = { aggregates: [] as PeriodAggregate[], bucketing: { kind: 'single' } as Bucketing, range: { start: 0, end: 0 }, usedRollup: false };
+    const empty = { aggregates: [] as PeriodAggregate[], texts: [], bucketing: { kind: 'single' } as Bucketing, range: { start: 0, end: 0 }, usedRollup: false };
     if (start === undefined) return empty;
     let bucketing: Bucketing;
     if (isZero(period)) {
@@ -343,10 +350,21 @@ export class TemporalService {
       isHourAligned(start) &&
       (end === undefined || range.timerel !== 'between' || isHourAligned(end)) &&
       (isWholeHours(period) || (isZero(period) && range.timerel !== 'after'));
+    const bounds = { start, end: end ?? Number.POSITIVE_INFINITY };
+    if (rollup && bucketing.kind === 'fixed' && range.timerel === 'between' && end !== undefined && ask.lastN === undefined) {
+      // The common dashboard ask (hourly or daily values over a closed range): PostgreSQL writes the answer's triples.
+      const periodTexts: string[] = [];
+      for (let k = 0; k < Math.ceil((end - start) / bucketing.millis); k++) {
+        const period = periodOf(bucketing, bounds, k) as { start: number; end: number };
+        periodTexts.push(`"${new Date(period.start).toISOString()}","${new Date(period.end).toISOString()}"`);
+      }
+      const texts = await aggregateRollupText(store, ids, { ...range, endTimeAt: end }, bucketing, aggregation.methods, periodTexts);
+      return { aggregates: [] as PeriodAggregate[], texts, bucketing, range: bounds, usedRollup: true };
+    }
     const aggregates = rollup
       ? await aggregateRollup(store, ids, range, bucketing, aggregation.methods)
       : await aggregateRaw(store, ids, range, bucketing, aggregation.methods.includes('distinctCount'));
-    return { aggregates, bucketing, range: { start, end: end ?? Number.POSITIVE_INFINITY }, usedRollup: rollup };
+    return { aggregates, texts: [] as Awaited<ReturnType<typeof aggregateRollupText>>, bucketing, range: bounds, usedRollup: rollup };
   }
 
   private async auditRestricted(call: TemporalCall, entities: readonly TemporalEntity[], action: string): Promise<void> {

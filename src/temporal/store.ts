@@ -190,6 +190,52 @@ export async function aggregateRollup(
   );
 }
 
+/** Each rollup method's value of a (series, period) group `g` as SQL text; methods other than totalCount only where the period holds numbers. */
+const METHOD_TEXT_SQL: Readonly<Record<string, { sql: string; always?: true }>> = {
+  totalCount: { sql: 'g.total::text', always: true },
+  sum: { sql: 'g.sum::text' },
+  avg: { sql: '(g.sum / g.n)::text' },
+  min: { sql: 'g.min::text' },
+  max: { sql: 'g.max::text' },
+  sumsq: { sql: 'g.sumsq::text' },
+  stddev: { sql: 'sqrt(greatest(0, g.sumsq / g.n - (g.sum / g.n) * (g.sum / g.n)))::text' },
+};
+
+/**
+ * The aggregated representation's triples (clause 4.5.19) written by PostgreSQL, from the hourly rollup, for fixed
+ * periods in a closed range: per series and method, the text `[value,"start","end"],…` in period order (null where
+ * no period has a value). `periodTexts[k]` is `"start","end"` of period k, formatted once by the caller. PostgreSQL
+ * writes a float8 in its shortest exact form, so the numbers are those the general path computes in TypeScript;
+ * the answer for 1,000 sensors × 24 hours × 2 methods then never exists as objects in the server.
+ */
+export async function aggregateRollupText(
+  q: Queryable,
+  series: readonly string[],
+  range: TimeRange & { endTimeAt: number },
+  bucketing: Extract<Bucketing, { kind: 'fixed' }>,
+  methods: readonly string[],
+  periodTexts: readonly string[],
+): Promise<Array<{ series: string; methods: Array<[string, string | null]> }>> {
+  if (series.length === 0) return [];
+  const params: unknown[] = [series, new Date(range.timeAt).toISOString(), new Date(range.endTimeAt).toISOString(), periodTexts];
+  const bucket = bucketSql(bucketing, 'r.hour', params);
+  const columns = methods.map((m, i) => {
+    const method = METHOD_TEXT_SQL[m];
+    if (!method) throw new Error(`aggregateRollupText: ${m} is not a rollup method`);
+    return `string_agg('[' || ${method.sql} || ',' || ($4::text[])[g.bucket + 1] || ']', ',' ORDER BY g.bucket)${method.always ? '' : ' FILTER (WHERE g.n > 0)'} AS m${i}`;
+  });
+  const rows = await q.query<Record<string, string | null> & { series: string }>(
+    `SELECT g.series, ${columns.join(', ')}
+     FROM (SELECT r.series, ${bucket} AS bucket, sum(r.total) AS total, sum(r.n) AS n, sum(r.sum) AS sum, min(r.min) AS min, max(r.max) AS max, sum(r.sumsq) AS sumsq
+           FROM temporal_rollup_hourly r WHERE r.series = ANY($1::uuid[]) AND r.hour >= $2::timestamptz AND r.hour < $3::timestamptz
+           GROUP BY 1, 2) g
+     WHERE g.bucket >= 0 AND g.bucket < array_length($4::text[], 1)
+     GROUP BY g.series`,
+    params,
+  );
+  return rows.map((row) => ({ series: row.series, methods: methods.map((m, i) => [m, row[`m${i}`] ?? null] as [string, string | null]) }));
+}
+
 /** Writes history rows in one statement (the temporal API's provision operations; the hub's writes use the same SQL as side writes). */
 export async function writeHistory(
   q: Queryable,

@@ -68,6 +68,16 @@ describe('aggregated temporal representation', () => {
     assert.equal(got.distinctCount, undefined, 'only the methods asked are given');
   });
 
+  test('the answer PostgreSQL writes (closed range, fixed periods) is the one the general path computes', async () => {
+    const query = `timerel=between&timeAt=${minutesAfter(DAY0, 60)}&endTimeAt=${minutesAfter(DAY0, 1500)}&aggrMethods=stddev,totalCount,avg,max,min,sum,sumsq&aggrPeriodDuration=PT2H`;
+    // lastN as large as the number of periods keeps them all, and takes the general path (periods as objects).
+    const [written, computed] = await Promise.all([aggregated(query, SENSORS[1]), aggregated(`${query}&lastN=100`, SENSORS[1])]);
+    assert.deepEqual(Object.keys(written).sort(), Object.keys(computed).sort());
+    for (const m of ['stddev', 'totalCount', 'avg', 'max', 'min', 'sum', 'sumsq']) assert.deepEqual(written[m], computed[m], m);
+    // The last period ends with the range (24 h from 01:00: twelve periods, the last one 23:00–01:00).
+    assertTriples(written.avg, expected(1, 60, 1500, 120).avg, 'avg');
+  });
+
   test('the same aggregation from raw instances (distinctCount needs them) gives the same values', async () => {
     const got = await aggregated(`timerel=between&timeAt=${DAY0}&endTimeAt=${minutesAfter(DAY0, 1440)}&aggrMethods=avg,max,distinctCount&aggrPeriodDuration=PT1H`);
     const want = expected(0, 0, 1440, 60);
