@@ -5,7 +5,7 @@
 import { hourlyAqi } from './indicators/aqi.ts';
 import { NOISE_LIMITS, type NoiseZone, noiseLimit, noiseZoneOf } from './indicators/noise.ts';
 import { opinionBy } from './indicators/opinion.ts';
-import { hospitalLoad, parkingOccupancy, type RequestFacts, requestRates } from './indicators/services.ts';
+import { hospitalLoad, parkingOccupancy, type RequestFacts, requestRates, requestsFiled } from './indicators/services.ts';
 import { type RoadReading, type TrafficFigure, trafficByScope } from './indicators/traffic.ts';
 import type { IndicatorScope, IndicatorValue } from './model.ts';
 
@@ -256,11 +256,7 @@ export function computeHourIndicators(input: HourInput): IndicatorValue[] {
   // Service requests: filed in the hour (the count complaint surges are found on), and response, resolution and
   // satisfaction rates as of the hour's end.
   for (const g of byDistrictAndCity(input.requests, tenant)) {
-    const filed = g.items.filter((item) => {
-      const t = typeof item.requestedAt === 'number' ? item.requestedAt : Date.parse(item.requestedAt);
-      return t >= hourStart && t < at;
-    }).length;
-    push({ indicator: 'requestVolume', ...where(g), value: filed });
+    push({ indicator: 'requestVolume', ...where(g), value: requestsFiled(g.items, hourStart, at) });
     const r = requestRates(g.items, at);
     const details = { ...r.counts };
     if (r.response !== null) push({ indicator: 'requestResponse', ...where(g), value: r.response, details });

@@ -35,6 +35,7 @@ import {
   aggregateRaw,
   aggregateRollup,
   aggregateRollupText,
+  type SeriesAggregateText,
   type Bucketing,
   deleteSeries,
   type InstanceRecord,
@@ -364,7 +365,7 @@ export class TemporalService {
     const aggregates = rollup
       ? await aggregateRollup(store, ids, range, bucketing, aggregation.methods)
       : await aggregateRaw(store, ids, range, bucketing, aggregation.methods.includes('distinctCount'));
-    return { aggregates, texts: [] as Awaited<ReturnType<typeof aggregateRollupText>>, bucketing, range: bounds, usedRollup: rollup };
+    return { aggregates, texts: [] as SeriesAggregateText[], bucketing, range: bounds, usedRollup: rollup };
   }
 
   private async auditRestricted(call: TemporalCall, entities: readonly TemporalEntity[], action: string): Promise<void> {

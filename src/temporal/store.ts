@@ -190,7 +190,10 @@ export async function aggregateRollup(
   );
 }
 
-/** Each rollup method's value of a (series, period) group `g` as SQL text; methods other than totalCount only where the period holds numbers. */
+/**
+ * Each rollup method's value of a (series, period) group `g` as SQL text; methods other than totalCount only where
+ * the period holds numbers. The same formulas as methodValues (temporal/service.ts), whose answers a test compares.
+ */
 const METHOD_TEXT_SQL: Readonly<Record<string, { sql: string; always?: true }>> = {
   totalCount: { sql: 'g.total::text', always: true },
   sum: { sql: 'g.sum::text' },
@@ -200,6 +203,12 @@ const METHOD_TEXT_SQL: Readonly<Record<string, { sql: string; always?: true }>> 
   sumsq: { sql: 'g.sumsq::text' },
   stddev: { sql: 'sqrt(greatest(0, g.sumsq / g.n - (g.sum / g.n) * (g.sum / g.n)))::text' },
 };
+
+/** One series' aggregated triples per method, as aggregateRollupText writes them. */
+export interface SeriesAggregateText {
+  series: string;
+  methods: Array<[string, string | null]>;
+}
 
 /**
  * The aggregated representation's triples (clause 4.5.19) written by PostgreSQL, from the hourly rollup, for fixed
@@ -215,7 +224,7 @@ export async function aggregateRollupText(
   bucketing: Extract<Bucketing, { kind: 'fixed' }>,
   methods: readonly string[],
   periodTexts: readonly string[],
-): Promise<Array<{ series: string; methods: Array<[string, string | null]> }>> {
+): Promise<SeriesAggregateText[]> {
   if (series.length === 0) return [];
   const params: unknown[] = [series, new Date(range.timeAt).toISOString(), new Date(range.endTimeAt).toISOString(), periodTexts];
   const bucket = bucketSql(bucketing, 'r.hour', params);

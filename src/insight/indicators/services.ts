@@ -60,6 +60,16 @@ export interface RequestFacts {
 const ms = (x: string | number | undefined) => (x === undefined ? Number.NaN : typeof x === 'number' ? x : Date.parse(x));
 const CLOSED = new Set(['fixed', 'closed']);
 
+/** How many of `requests` were filed in [from, to) (the count complaint surges are found on). */
+export function requestsFiled(requests: readonly RequestFacts[], from: number, to: number): number {
+  let n = 0;
+  for (const r of requests) {
+    const at = ms(r.requestedAt);
+    if (at >= from && at < to) n++;
+  }
+  return n;
+}
+
 export interface RequestRates {
   /** Share acknowledged within `responseHours` of the request (among those whose response time has come). */
   response: number | null;
