@@ -73,7 +73,10 @@ export interface StoredEntity {
   createdAt: string;
   modifiedAt: string;
   attrs: StoredAttributes;
-  /** How many times the stored row was written; a write applies only to the version it read. */
+  /**
+   * Moves on with every write of the row (created at a random number, then + 1); a write applies only to the
+   * version it read.
+   */
   version: number;
 }
 

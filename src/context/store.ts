@@ -1,5 +1,5 @@
 /** The context hub's SQL: entities read, locked and written in batches (one statement per batch, never per row). */
-import { PLAN_ONCE, type Queryable } from '../platform/store/store.ts';
+import { type BatchWrite, PLAN_ONCE, type Queryable } from '../platform/store/store.ts';
 import { boundingBox, boxLiteral } from './geometry.ts';
 import { LOCATION, type SharingClass, type StoredEntity } from './model.ts';
 
@@ -86,7 +86,7 @@ export interface EntityChanges {
   /** The INSERT of the audit rows for `$4` (see AuditLog.insertSql), and the rows. */
   audit: { sql: string; rows: readonly unknown[] } | undefined;
   /** Capabilities' rows written in the same statement (history, notification outbox, …). */
-  sideWrites?: ReadonlyArray<{ sql: (param: string) => string; rows: readonly unknown[] }>;
+  sideWrites?: readonly BatchWrite[];
 }
 
 /**
@@ -113,16 +113,16 @@ export async function writeChanges(q: Queryable, tenant: string, changes: Entity
     ctes.push(`aud AS (${changes.audit.sql})`);
   }
   for (const [i, side] of (changes.sideWrites ?? []).entries()) {
-    params.push(JSON.stringify(side.rows));
-    ctes.push(`side${i} AS (${side.sql(`$${params.length}`)})`);
+    const placeholders = side.params.map((param) => `$${params.push(param)}`);
+    ctes.push(`side${i} AS (${side.sql(...placeholders)})`);
   }
   params.push(expected);
   // The plan of a batch write never depends on the values (every join is by primary key on the batch's rows).
   await q.query(
     `${PLAN_ONCE}WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(op text, ${RECORD_SHAPE}, version bigint)),
      ins AS (
-       INSERT INTO ngsi_entities (tenant, id, types, scopes, owner_department, sharing, created_by, created_at, modified_at, attrs, attr_names)
-       SELECT $1, x.id, x.types, coalesce(x.scopes, '{}'), x.owner_department, x.sharing, x.created_by, x.created_at, x.modified_at, x.attrs, x.attr_names
+       INSERT INTO ngsi_entities (tenant, id, types, scopes, owner_department, sharing, created_by, created_at, modified_at, attrs, attr_names, version)
+       SELECT $1, x.id, x.types, coalesce(x.scopes, '{}'), x.owner_department, x.sharing, x.created_by, x.created_at, x.modified_at, x.attrs, x.attr_names, x.version
        FROM x WHERE x.op = 'i'
        ON CONFLICT (tenant, id) DO NOTHING
        RETURNING 1),

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { bearer, startTestPlatform, type TestPlatform } from '../../test/support/platform.ts';
+import { systemPrincipal } from '../platform/auth/model.ts';
 import type { StoredEntity } from './model.ts';
+import { ContextHub } from './service.ts';
+import { readEntities } from './store.ts';
 
 const entity = (n: number) => `urn:ngsi-ld:Streetlight:gc-${n}`;
 
@@ -64,10 +67,14 @@ describe('change observers (the hook history and subscriptions build on)', () =>
     t = await startTestPlatform();
     await t.platform.store.query('CREATE TABLE observed_changes (entity_id text, power int)');
     t.platform.context.hub.observe({
-      sideWrite: (_tenant, changes) => ({
-        sql: (param) => `INSERT INTO observed_changes SELECT r.id, r.power FROM jsonb_to_recordset(${param}::jsonb) AS r(id text, power int)`,
-        rows: changes.filter((c) => c.after).map((c) => ({ id: c.id, power: power(c.after) })),
-      }),
+      sideWrite: (_tenant, changes) => {
+        const rows = changes.filter((c) => c.after).map((c) => ({ id: c.id, power: power(c.after) }));
+        return {
+          sql: (ids, powers) => `INSERT INTO observed_changes SELECT * FROM unnest(${ids}::text[], ${powers}::int[])`,
+          params: [rows.map((r) => r.id), rows.map((r) => r.power)],
+          rows,
+        };
+      },
       committed: (_tenant, changes) => {
         for (const c of changes) told.push({ id: c.id, before: power(c.before), after: c.after ? power(c.after) : null, action: c.action });
       },
@@ -103,5 +110,60 @@ describe('change observers (the hook history and subscriptions build on)', () =>
     assert.deepEqual(told, []);
     const rows = await t.platform.store.query<{ n: number }>('SELECT count(*)::int AS n FROM observed_changes');
     assert.equal(rows[0]?.n, 2);
+  });
+});
+
+describe('entities remembered between writes, with another process writing the same store', () => {
+  let t: TestPlatform;
+  let other: ContextHub;
+  const id = 'urn:ngsi-ld:Streetlight:shared';
+  const POWER = 'https://uri.etsi.org/ngsi-ld/default-context/power';
+  const COLOUR = 'https://uri.etsi.org/ngsi-ld/default-context/colour';
+  const call = () => ({ tenant: 'hangzhou', principal: systemPrincipal('hangzhou', 'other-node'), terms: t.platform.context.resolver.core });
+  const send = (method: string, url: string, payload?: object) =>
+    t.platform.server.inject({ method: method as 'POST', url, headers: { ...bearer(t.adminToken), 'content-type': 'application/json' }, payload });
+  const stored = async () => (await readEntities(t.platform.store, 'hangzhou', [id])).get(id);
+
+  before(async () => {
+    t = await startTestPlatform();
+    // A second hub on the same database: what a second CityCloud process is to this one.
+    other = new ContextHub({ store: t.platform.store, audit: t.platform.audit, tenancy: t.platform.tenancy });
+  });
+  after(async () => {
+    await other?.close();
+    await t?.close();
+  });
+
+  test('a change made elsewhere is never overwritten from a stale copy', async () => {
+    assert.equal((await send('POST', '/ngsi-ld/v1/entities', { id, type: 'Streetlight', power: { type: 'Property', value: 1 } })).statusCode, 201);
+    // This process now remembers the entity; the other one adds an attribute behind its back.
+    await other.appendAttributes(call(), id, { colour: { type: 'Property', value: 'amber' } }, false);
+    const patched = await send('PATCH', `/ngsi-ld/v1/entities/${encodeURIComponent(id)}/attrs`, { power: { type: 'Property', value: 2 } });
+    assert.equal(patched.statusCode, 204, patched.body);
+    const entity = await stored();
+    assert.equal(entity?.attrs[POWER]?.[0]?.value, 2);
+    assert.equal(entity?.attrs[COLOUR]?.[0]?.value, 'amber', 'the attribute added by the other process survives');
+  });
+
+  test('an entity deleted and created again elsewhere is written as it now is, not as it was remembered', async () => {
+    const again = 'urn:ngsi-ld:Streetlight:recreated';
+    // Remembered here just as created: the other process's new entity starts from a first version too.
+    assert.equal((await send('POST', '/ngsi-ld/v1/entities', { id: again, type: 'Streetlight', colour: { type: 'Property', value: 'amber' } })).statusCode, 201);
+    await other.deleteEntity(call(), again);
+    await other.createEntity(call(), { id: again, type: 'Streetlight', power: { type: 'Property', value: 10 } });
+    // Append (not merge): a stale copy would bring back the colour the re-created entity does not have.
+    const appended = await send('POST', `/ngsi-ld/v1/entities/${encodeURIComponent(again)}/attrs`, { status: { type: 'Property', value: 'on' } });
+    assert.equal(appended.statusCode, 204, appended.body);
+    const entity = (await readEntities(t.platform.store, 'hangzhou', [again])).get(again);
+    assert.equal(entity?.attrs[POWER]?.[0]?.value, 10);
+    assert.equal(entity?.attrs[COLOUR], undefined);
+  });
+
+  test('an entity deleted elsewhere is not found here, though this process remembered it', async () => {
+    await send('PATCH', `/ngsi-ld/v1/entities/${encodeURIComponent(id)}/attrs`, { power: { type: 'Property', value: 4 } });
+    await other.deleteEntity(call(), id);
+    const patched = await send('PATCH', `/ngsi-ld/v1/entities/${encodeURIComponent(id)}/attrs`, { power: { type: 'Property', value: 5 } });
+    assert.equal(patched.statusCode, 404, patched.body);
+    assert.equal(await stored(), undefined);
   });
 });

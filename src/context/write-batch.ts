@@ -1,8 +1,10 @@
 /** The hub's one write path: every create, update, merge and delete — single or batched — runs here: read, decide in TypeScript, write in one statement. */
 import type { Principal } from '../platform/auth/model.ts';
 import type { AuditEvent, AuditLog } from '../platform/audit/service.ts';
+import { randomInt } from 'node:crypto';
 import { AppError, isAppError } from '../platform/errors/app-error.ts';
-import type { Queryable, Store } from '../platform/store/store.ts';
+import type { BatchWrite, Queryable, Store } from '../platform/store/store.ts';
+import type { EntityCache } from './entity-cache.ts';
 import type { StoredEntity } from './model.ts';
 import { canCreate, canWrite } from './policy.ts';
 import { type PlannerStatistics, readEntities, type TypeCatalog, writeChanges } from './store.ts';
@@ -42,11 +44,10 @@ export interface EntityChange {
 
 /**
  * Rows a capability writes in the same statement as the entity changes, so both commit or neither:
- * `sql(param)` is a data-modifying statement (INSERT … SELECT FROM jsonb_to_recordset(param) …)
- * and `rows` is what `param` carries (sent as JSON).
+ * a data-modifying statement over its parameters (BatchWrite), and `rows`, what it writes (a side write
+ * of no rows is left out of the statement; `committed` is handed it back).
  */
-export interface SideWrite {
-  sql: (param: string) => string;
+export interface SideWrite extends BatchWrite {
   rows: readonly unknown[];
 }
 
@@ -68,6 +69,8 @@ export interface WriteDeps {
   statistics?: PlannerStatistics;
   /** Single-entity writes waiting for the one in flight, to be written together with the next statement. */
   queue?: WriteQueue;
+  /** Entities last written by this process: a first attempt starts from them instead of reading the rows. */
+  cache?: EntityCache;
   /** Told of every change; may add rows to the same statement. */
   observers?: readonly ChangeObserver[];
   /** Where an observer's failure after commit is reported. */
@@ -121,11 +124,17 @@ async function writeJobs(deps: WriteDeps, jobs: readonly Job[]): Promise<ItemOut
           : await deps.store.transaction((tx) => applyOnce(tx, deps, tenant, jobs, true));
       // Only once committed: a catalogue row remembered but rolled back would hide a type from discovery.
       deps.catalog.remember(tenant, applied.catalog);
+      deps.cache?.settle(tenant, applied.existing, applied.stored);
       deps.statistics?.noteInserted(applied.outcomes.flat().filter((o) => o.ok && o.created).length);
       if (applied.changes.length > 0) tellCommitted(deps, tenant, applied.changes, applied.written);
       return applied.outcomes;
     } catch (error) {
       if (!isWriteConflict(error)) throw error;
+      // Someone else wrote these entities: what this process remembers of them is stale.
+      deps.cache?.forget(
+        tenant,
+        jobs.flatMap((job) => job.items.map((i) => i.id)),
+      );
       if (attempt >= MAX_ATTEMPTS) {
         throw new AppError('CONFLICT', 'These entities are being changed by others right now; try again', { retryAfter: 1 });
       }
@@ -207,15 +216,43 @@ function stepOne(job: Job, item: WriteItem<unknown>, current: StoredEntity | und
   return { next, result };
 }
 
+/**
+ * The entities a write starts from: those this process remembers, the others read (all of them, locked,
+ * when `lock`: a retry after a conflict trusts nothing remembered).
+ */
+async function readExisting(q: Queryable, cache: EntityCache | undefined, tenant: string, ids: readonly string[], lock: boolean): Promise<Map<string, StoredEntity>> {
+  if (!cache || lock) return readEntities(q, tenant, ids, lock);
+  const { found, missing } = cache.take(tenant, ids);
+  if (missing.length === 0) return found;
+  const read = await readEntities(q, tenant, missing);
+  cache.remember(tenant, read.values());
+  for (const [id, entity] of read) found.set(id, entity);
+  return found;
+}
+
+/** The version a created entity starts at: random, so an entity deleted and created again never repeats one that a remembered copy of the old one carries. */
+const firstVersion = () => randomInt(1, 2 ** 47);
+
+interface Applied {
+  outcomes: ItemOutcome<unknown>[][];
+  catalog: Catalog;
+  changes: EntityChange[];
+  written: Array<SideWrite | undefined>;
+  /** The entities as read (or remembered) before the statement. */
+  existing: Map<string, StoredEntity>;
+  /** What the statement left of each entity it wrote, with its new version (null: deleted). */
+  stored: Map<string, StoredEntity | null>;
+}
+
 async function applyOnce(
   q: Queryable,
-  deps: { audit: AuditLog; catalog: TypeCatalog; observers?: readonly ChangeObserver[] },
+  deps: { audit: AuditLog; catalog: TypeCatalog; observers?: readonly ChangeObserver[]; cache?: EntityCache },
   tenant: string,
   jobs: readonly Job[],
   lock: boolean,
-): Promise<{ outcomes: ItemOutcome<unknown>[][]; catalog: Catalog; changes: EntityChange[]; written: Array<SideWrite | undefined> }> {
+): Promise<Applied> {
   const ids = [...new Set(jobs.flatMap((job) => job.items.map((i) => i.id)))];
-  const existing = await readEntities(q, tenant, ids, lock);
+  const existing = await readExisting(q, deps.cache, tenant, ids, lock);
   const state = new Map<string, StoredEntity | null>(existing);
   const outcomes: ItemOutcome<unknown>[][] = [];
   const audit: AuditEvent[] = [];
@@ -257,18 +294,23 @@ async function applyOnce(
   const inserts: StoredEntity[] = [];
   const updates: StoredEntity[] = [];
   const deletes: Array<{ id: string; version: number }> = [];
+  const stored = new Map<string, StoredEntity | null>();
   for (const [id, next] of state) {
     const before = existing.get(id);
     if (next === null) {
       if (before) deletes.push({ id, version: before.version });
+      if (before) stored.set(id, null);
     } else if (!before) {
-      inserts.push(next);
+      const created = { ...next, version: firstVersion() };
+      inserts.push(created);
+      stored.set(id, created);
     } else if (next !== before) {
       // The version read, whatever the steps did: the write applies only if nobody wrote since.
       updates.push({ ...next, version: before.version });
+      stored.set(id, { ...next, version: before.version + 1 });
     }
   }
-  if (inserts.length + updates.length + deletes.length === 0) return { outcomes, catalog: [], changes: [], written: [] };
+  if (inserts.length + updates.length + deletes.length === 0) return { outcomes, catalog: [], changes: [], written: [], existing, stored };
 
   const catalog = deps.catalog.missing(tenant, [...inserts, ...updates]);
   // A step that re-created what an earlier step of this statement deleted (or the reverse) is still told in order.
@@ -282,5 +324,5 @@ async function applyOnce(
     audit: { sql: deps.audit.insertSql('$4'), rows: deps.audit.rows(audit) },
     sideWrites: written.filter((w): w is SideWrite => w !== undefined && w.rows.length > 0),
   });
-  return { outcomes, catalog, changes, written };
+  return { outcomes, catalog, changes, written, existing, stored };
 }
