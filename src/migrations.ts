@@ -11,7 +11,7 @@ import { incidentsMigration } from './incidents/schema.ts';
 import { insightMigration } from './insight/schema.ts';
 import { requestsMigration } from './requests/schema.ts';
 import { subscriptionsMigration } from './subscriptions/schema.ts';
-import { rollupFillfactorMigration, temporalMigration } from './temporal/schema.ts';
+import { compactInstancesMigration, rollupFillfactorMigration, temporalMigration } from './temporal/schema.ts';
 
 export const migrations: readonly Migration[] = [
   tenancyMigration,
@@ -29,4 +29,5 @@ export const migrations: readonly Migration[] = [
   alarmsMigration,
   incidentsMigration,
   insightMigration,
+  compactInstancesMigration,
 ];

@@ -574,7 +574,7 @@ export class InsightService {
   async anomalies(tenant: string, period: { from: number; to: number }) {
     const { terms } = this.#deps;
     const rows = await this.#deps.store.query<{ entity_id: string; at: string; attr: string; v: unknown }>(
-      `SELECT a.entity_id, (date_part('epoch', a.observed_at) * 1000)::bigint::text AS at, s2.attr, i2.content->'value' AS v
+      `SELECT a.entity_id, (date_part('epoch', a.observed_at) * 1000)::bigint::text AS at, s2.attr, coalesce(i2.content->'value', to_jsonb(i2.num)) AS v
        FROM (SELECT s.entity_id, i.observed_at FROM temporal_series s JOIN temporal_instances i ON i.series = s.id
              WHERE s.tenant = $1 AND s.attr = $2 AND s.dataset_id = '' AND s.entity_id LIKE 'urn:ngsi-ld:CityIndicator:%'
                AND i.observed_at >= $3::timestamptz AND i.observed_at < $4::timestamptz AND i.content->'value' = 'true'::jsonb) a

@@ -224,7 +224,8 @@ export class SubscriptionService implements ChangeObserver {
     }
     if (outbox.length === 0) return undefined;
     const { leaseSeconds } = this.#deps.settings;
-    return { sql: outboxInsertSql, rows: outbox.map((r, i) => outboxRecord(r, i, this.#owner, leaseSeconds)), outbox };
+    const rows = outbox.map((r, i) => outboxRecord(r, i, this.#owner, leaseSeconds));
+    return { sql: (param) => outboxInsertSql(param as string), params: [JSON.stringify(rows)], rows, outbox };
   }
 
   committed(tenant: string, changes: readonly EntityChange[], written: SideWrite | undefined): void {

@@ -1,19 +1,20 @@
 /** Records history as the hub writes: every attribute instance a change creates or modifies becomes a temporal instance, in the same statement as the change. */
 import type { StoredAttribute, StoredEntity } from '../context/model.ts';
 import type { ChangeObserver, EntityChange, SideWrite } from '../context/write-batch.ts';
+import type { BatchWrite } from '../platform/store/store.ts';
 import { sameJson } from '../context/same-json.ts';
 import {
-  entitiesSql,
+  entitiesWrite,
   entitySignature,
   type InstanceRow,
   instanceRow,
-  instancesSql,
+  instancesWrite,
   type RollupRow,
   rollupRows,
-  rollupSql,
+  rollupWrite,
   type SeriesRow,
   seriesRow,
-  seriesSql,
+  seriesWrite,
   type TemporalEntityRow,
   temporalEntityRow,
 } from './rows.ts';
@@ -122,14 +123,17 @@ export class HistoryRecorder {
 
   /** The four observers to register on the hub, one per table. */
   observers(): ChangeObserver[] {
-    const part = <K extends keyof HistoryRows>(key: K, sql: (param: string) => string): ChangeObserver => ({
-      sideWrite: (tenant, changes): SideWrite => ({ sql, rows: this.rowsFor(tenant, changes)[key] }),
+    const part = <K extends keyof HistoryRows>(key: K, write: (rows: HistoryRows[K]) => BatchWrite): ChangeObserver => ({
+      sideWrite: (tenant, changes): SideWrite => {
+        const rows = this.rowsFor(tenant, changes)[key];
+        return { ...write(rows), rows };
+      },
       committed: (_tenant, _changes, written) => {
         if (!written) return;
         if (key === 'entities') this.remember({ entities: written.rows as TemporalEntityRow[], series: [] });
         if (key === 'series') this.remember({ entities: [], series: written.rows as SeriesRow[] });
       },
     });
-    return [part('entities', entitiesSql), part('series', seriesSql), part('instances', instancesSql), part('rollup', rollupSql)];
+    return [part('entities', entitiesWrite), part('series', seriesWrite), part('instances', instancesWrite), part('rollup', rollupWrite)];
   }
 }

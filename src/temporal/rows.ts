@@ -1,6 +1,7 @@
 /** The rows of the temporal tables, built in TypeScript from attribute instances, and the set-based SQL that writes them. */
 import { createHash, randomUUID } from 'node:crypto';
 import type { StoredAttribute, StoredEntity } from '../context/model.ts';
+import { arrayLiteral, type BatchWrite } from '../platform/store/store.ts';
 
 /** One row of temporal_entities. */
 export interface TemporalEntityRow {
@@ -32,7 +33,8 @@ export interface InstanceRow {
   instance_id: string;
   kind: string;
   num: number | null;
-  content: Record<string, unknown>;
+  /** The instance's other members; a numeric value is kept in `num` alone (see contentOf), so null is `{ value: num }`. */
+  content: Record<string, unknown> | null;
   created_at: string;
   modified_at: string;
 }
@@ -81,11 +83,25 @@ export function numericValue(instance: StoredAttribute): number | null {
   return instance.type === 'Property' && typeof instance.value === 'number' && Number.isFinite(instance.value) ? instance.value : null;
 }
 
-/** The instance as kept in `content`: without the members held in columns. */
-export function contentOf(instance: StoredAttribute): Record<string, unknown> {
+/**
+ * The instance as kept in `content`: without the members held in columns, and without a numeric `value`
+ * (it is `num`); null when nothing else is left — most sensor readings, which then cost no jsonb at all.
+ * INSTANCE_CONTENT_SQL puts the value back.
+ */
+export function contentOf(instance: StoredAttribute): Record<string, unknown> | null {
   const { type: _type, datasetId: _datasetId, createdAt: _createdAt, modifiedAt: _modifiedAt, unset: _unset, ...content } = instance;
-  return content;
+  // -0 is not kept apart: JSON writes it as 0, and float8 would give it back as -0.
+  if (numericValue(instance) === null || Object.is(content.value, -0)) return content;
+  const { value: _value, ...rest } = content;
+  for (const _ in rest) return rest;
+  return null;
 }
+
+/** The instance content of a row of temporal_instances aliased `alias`, as stored before values moved to `num` (jsonb). */
+export const INSTANCE_CONTENT_SQL = (alias: string) =>
+  `CASE WHEN ${alias}.num IS NOT NULL AND ${alias}.content IS NULL THEN jsonb_build_object('value', ${alias}.num)
+        WHEN ${alias}.num IS NOT NULL AND NOT ${alias}.content ? 'value' THEN ${alias}.content || jsonb_build_object('value', ${alias}.num)
+        ELSE coalesce(${alias}.content, '{}'::jsonb) END`;
 
 /** The time an instance is filed under: its observedAt, else when it was written. */
 export function stampOf(instance: StoredAttribute): string {
@@ -154,7 +170,75 @@ export function entitySignature(row: TemporalEntityRow): string {
   return JSON.stringify([row.types, row.scopes, row.owner_department, row.sharing, row.deleted_at === null]);
 }
 
-// ---- SQL: each an INSERT … SELECT FROM jsonb_to_recordset(param), usable alone or as a CTE of a larger statement ----
+// ---- SQL: each an INSERT of a batch, usable alone or as a CTE of a larger statement (BatchWrite) ----
+
+/** The distinct values and each row's 1-based position among them: a batch's rows share a few times, so PostgreSQL parses each once. */
+function dictionary(values: readonly string[]): { distinct: string[]; index: number[] } {
+  const positions = new Map<string, number>();
+  const index = values.map((v) => {
+    let at = positions.get(v);
+    if (at === undefined) {
+      at = positions.size + 1;
+      positions.set(v, at);
+    }
+    return at;
+  });
+  return { distinct: [...positions.keys()], index };
+}
+
+const json = (sql: (param: string) => string, rows: readonly unknown[]): BatchWrite => ({ sql: (param) => sql(param as string), params: [JSON.stringify(rows)] });
+
+export const entitiesWrite = (rows: readonly TemporalEntityRow[]): BatchWrite => json(entitiesSql, rows);
+export const seriesWrite = (rows: readonly SeriesRow[]): BatchWrite => json(seriesSql, rows);
+
+/** Instance rows travel column by column (typed arrays), the times as a dictionary; `content` as one JSON array. */
+export function instancesWrite(rows: readonly InstanceRow[]): BatchWrite {
+  const times = dictionary(rows.flatMap((r) => [r.observed_at, r.created_at, r.modified_at]));
+  const at = (k: number) => rows.map((_, i) => times.index[3 * i + k] as number);
+  return {
+    sql: (series, instance, kind, num, observed, created, modified, content, time) => `INSERT INTO temporal_instances (series, observed_at, instance_id, kind, num, content, created_at, modified_at)
+  SELECT r.series, t.times[r.observed], r.instance_id, r.kind, r.num, nullif((${content}::jsonb)->(r.ord::int - 1), 'null'::jsonb), t.times[r.created], t.times[r.modified]
+  FROM unnest(${series}::uuid[], ${instance}::uuid[], ${kind}::text[], ${num}::float8[], ${observed}::int[], ${created}::int[], ${modified}::int[])
+    WITH ORDINALITY AS r(series, instance_id, kind, num, observed, created, modified, ord),
+    (SELECT ${time}::timestamptz[] AS times) t`,
+    params: [
+      arrayLiteral(rows.map((r) => r.series)),
+      arrayLiteral(rows.map((r) => r.instance_id)),
+      arrayLiteral(rows.map((r) => r.kind)),
+      arrayLiteral(rows.map((r) => r.num)),
+      arrayLiteral(at(0)),
+      arrayLiteral(at(1)),
+      arrayLiteral(at(2)),
+      JSON.stringify(rows.map((r) => r.content)),
+      arrayLiteral(times.distinct),
+    ],
+  };
+}
+
+/** Rollup rows travel column by column (typed arrays), the hours as a dictionary. */
+export function rollupWrite(rows: readonly RollupRow[]): BatchWrite {
+  const hours = dictionary(rows.map((r) => r.hour));
+  return {
+    sql: (series, hour, total, n, sum, min, max, sumsq, hourList) => `INSERT INTO temporal_rollup_hourly AS t (series, hour, total, n, sum, min, max, sumsq)
+  SELECT r.series, h.hours[r.hour], r.total, r.n, r.sum, r.min, r.max, r.sumsq
+  FROM unnest(${series}::uuid[], ${hour}::int[], ${total}::bigint[], ${n}::bigint[], ${sum}::float8[], ${min}::float8[], ${max}::float8[], ${sumsq}::float8[])
+    AS r(series, hour, total, n, sum, min, max, sumsq),
+    (SELECT ${hourList}::timestamptz[] AS hours) h
+  ON CONFLICT (series, hour) DO UPDATE SET total = t.total + excluded.total, n = t.n + excluded.n, sum = t.sum + excluded.sum,
+    min = least(t.min, excluded.min), max = greatest(t.max, excluded.max), sumsq = t.sumsq + excluded.sumsq`,
+    params: [
+      arrayLiteral(rows.map((r) => r.series)),
+      arrayLiteral(hours.index),
+      arrayLiteral(rows.map((r) => r.total)),
+      arrayLiteral(rows.map((r) => r.n)),
+      arrayLiteral(rows.map((r) => r.sum)),
+      arrayLiteral(rows.map((r) => r.min)),
+      arrayLiteral(rows.map((r) => r.max)),
+      arrayLiteral(rows.map((r) => r.sumsq)),
+      arrayLiteral(hours.distinct),
+    ],
+  };
+}
 
 export const entitiesSql = (param: string) => `INSERT INTO temporal_entities AS t (tenant, id, types, scopes, owner_department, sharing, created_by, created_at, modified_at, deleted_at)
   SELECT r.tenant, r.id, r.types, coalesce(r.scopes, '{}'), r.owner_department, r.sharing, r.created_by, r.created_at, r.modified_at, r.deleted_at
@@ -167,15 +251,3 @@ export const seriesSql = (param: string) => `INSERT INTO temporal_series (id, te
   SELECT r.id, r.tenant, r.entity_id, r.attr, r.dataset_id, r.kind
   FROM jsonb_to_recordset(${param}::jsonb) AS r(id uuid, tenant text, entity_id text, attr text, dataset_id text, kind text)
   ON CONFLICT DO NOTHING`;
-
-export const instancesSql = (param: string) => `INSERT INTO temporal_instances (series, observed_at, instance_id, kind, num, content, created_at, modified_at)
-  SELECT r.series, r.observed_at, r.instance_id, r.kind, r.num, r.content, r.created_at, r.modified_at
-  FROM jsonb_to_recordset(${param}::jsonb) AS r(series uuid, observed_at timestamptz, instance_id uuid, kind text, num double precision,
-    content jsonb, created_at timestamptz, modified_at timestamptz)`;
-
-export const rollupSql = (param: string) => `INSERT INTO temporal_rollup_hourly AS t (series, hour, total, n, sum, min, max, sumsq)
-  SELECT r.series, r.hour, r.total, r.n, r.sum, r.min, r.max, r.sumsq
-  FROM jsonb_to_recordset(${param}::jsonb) AS r(series uuid, hour timestamptz, total bigint, n bigint, sum double precision,
-    min double precision, max double precision, sumsq double precision)
-  ON CONFLICT (series, hour) DO UPDATE SET total = t.total + excluded.total, n = t.n + excluded.n, sum = t.sum + excluded.sum,
-    min = least(t.min, excluded.min), max = greatest(t.max, excluded.max), sumsq = t.sumsq + excluded.sumsq`;

@@ -11,7 +11,7 @@ import type { Migration } from '../platform/store/migrate.ts';
  * - `temporal_instances`: one row per attribute instance; RANGE-partitioned on `observed_at` (the instance's
  *   observedAt, else the time of the change), one partition per UTC day created ahead, and a DEFAULT partition
  *   so no write is ever refused; retention drops whole partitions. `num` holds the value of numeric Properties.
- *   `content` is the instance without the members kept in columns (type, datasetId, createdAt, modifiedAt).
+ *   `content` is the instance without the members kept in columns (type, datasetId, createdAt, modifiedAt; since 0016 a numeric value too).
  * - `temporal_rollup_hourly`: count, numeric count, sum, min, max and sum of squares per series and UTC hour,
  *   maintained in the same statement as the instances; hourly-multiple aggregations read it instead of raw rows.
  */
@@ -70,4 +70,14 @@ export const temporalMigration: Migration = {
 export const rollupFillfactorMigration: Migration = {
   id: '0012_rollup_fillfactor',
   sql: 'ALTER TABLE temporal_rollup_hourly SET (fillfactor = 80);',
+};
+
+/**
+ * Most instances are numeric readings whose whole content is `{ value }`: the value lives in `num` alone and
+ * `content` holds only what is left (unitCode, observedAt, sub-attributes…), or NULL when nothing is
+ * (rows.ts `contentOf`, read back by `INSTANCE_CONTENT_SQL`). Rows written before keep their value in both.
+ */
+export const compactInstancesMigration: Migration = {
+  id: '0016_temporal_compact_instances',
+  sql: 'ALTER TABLE temporal_instances ALTER COLUMN content DROP NOT NULL;',
 };

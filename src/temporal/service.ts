@@ -30,7 +30,7 @@ import {
   type TimeRange,
 } from './model.ts';
 import type { HistoryRecorder } from './recorder.ts';
-import { instanceRow, rollupRows, type SeriesRow, seriesRow, type TemporalEntityRow } from './rows.ts';
+import { INSTANCE_CONTENT_SQL, instanceRow, rollupRows, type SeriesRow, seriesRow, type TemporalEntityRow } from './rows.ts';
 import {
   aggregateRaw,
   aggregateRollup,
@@ -527,7 +527,7 @@ export class TemporalService {
     const uuid = /^urn:ngsi-ld:Instance:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(instanceId)?.[1];
     if (!uuid) return undefined;
     const rows = await q.query<InstanceRecord & { dataset_id: string; num: number | null }>(
-      `SELECT i.series, i.observed_at, i.instance_id, i.kind, i.content, i.created_at, i.modified_at, s.dataset_id
+      `SELECT i.series, i.observed_at, i.instance_id, i.kind, ${INSTANCE_CONTENT_SQL('i')} AS content, i.created_at, i.modified_at, s.dataset_id
        FROM temporal_series s JOIN temporal_instances i ON i.series = s.id
        WHERE s.tenant = $1 AND s.entity_id = $2 AND s.attr = $3 AND i.instance_id = $4::uuid FOR UPDATE OF i`,
       [call.tenant, id, attr, uuid.toLowerCase()],
@@ -571,7 +571,7 @@ export class TemporalService {
       if (merged.observedAt === undefined) next.observed_at = iso(row.observed_at);
       await tx.query(
         `UPDATE temporal_instances SET observed_at = $3, kind = $4, num = $5, content = $6, modified_at = $7 WHERE series = $1 AND instance_id = $2`,
-        [row.series, row.instance_id, next.observed_at, next.kind, next.num, JSON.stringify(next.content), now],
+        [row.series, row.instance_id, next.observed_at, next.kind, next.num, next.content === null ? null : JSON.stringify(next.content), now],
       );
       await recomputeRollup(tx, [
         { series: row.series, hour: hourOf(iso(row.observed_at)) },

@@ -1,7 +1,17 @@
 /** The temporal history's SQL: series and instances of a page of entities, aggregation over raw rows or the hourly rollup, and corrections. */
 import type { Queryable } from '../platform/store/store.ts';
 import type { TimeProperty, TimeRange } from './model.ts';
-import { entitiesSql, type InstanceRow, instancesSql, type RollupRow, rollupSql, type SeriesRow, seriesSql, type TemporalEntityRow } from './rows.ts';
+import {
+  entitiesWrite,
+  INSTANCE_CONTENT_SQL,
+  type InstanceRow,
+  instancesWrite,
+  type RollupRow,
+  rollupWrite,
+  type SeriesRow,
+  seriesWrite,
+  type TemporalEntityRow,
+} from './rows.ts';
 
 export interface StoredSeries {
   id: string;
@@ -74,7 +84,7 @@ export async function readInstances(q: Queryable, series: readonly string[], ran
     `SELECT s.id AS series, i.observed_at, i.instance_id, i.kind, i.content, i.created_at, i.modified_at, i.at
      FROM unnest($1::uuid[]) AS s(id)
      CROSS JOIN LATERAL (
-       SELECT i.observed_at, i.instance_id, i.kind, i.content, i.created_at, i.modified_at, (extract(epoch FROM ${column}) * 1000)::bigint AS at
+       SELECT i.observed_at, i.instance_id, i.kind, ${INSTANCE_CONTENT_SQL('i')} AS content, i.created_at, i.modified_at, (extract(epoch FROM ${column}) * 1000)::bigint AS at
        FROM temporal_instances i WHERE i.series = s.id AND ${where}
        ORDER BY ${column} ${last ? 'DESC' : 'ASC'}, i.created_at ${last ? 'DESC' : 'ASC'}, i.instance_id LIMIT $${params.length}) i`,
     params,
@@ -110,7 +120,7 @@ function bucketSql(bucketing: Bucketing, column: string, params: unknown[]): str
 }
 
 const CONTENT_VALUE =
-  "coalesce(i.content->'value', i.content->'object', i.content->'languageMap', i.content->'vocab', i.content->'json', i.content->'valueList', i.content->'objectList')";
+  "coalesce(i.content->'value', i.content->'object', i.content->'languageMap', i.content->'vocab', i.content->'json', i.content->'valueList', i.content->'objectList', to_jsonb(i.num))";
 
 /**
  * Runs a per-(series, bucket) aggregation and returns its rows, ordered by series and bucket. PostgreSQL folds
@@ -250,10 +260,11 @@ export async function writeHistory(
   q: Queryable,
   rows: { entities: readonly TemporalEntityRow[]; series: readonly SeriesRow[]; instances: readonly InstanceRow[]; rollup: readonly RollupRow[] },
 ): Promise<void> {
-  await q.query(
-    `WITH e AS (${entitiesSql('$1')}), s AS (${seriesSql('$2')}), i AS (${instancesSql('$3')}), r AS (${rollupSql('$4')}) SELECT 1`,
-    [JSON.stringify(rows.entities), JSON.stringify(rows.series), JSON.stringify(rows.instances), JSON.stringify(rows.rollup)],
+  const params: unknown[] = [];
+  const ctes = [entitiesWrite(rows.entities), seriesWrite(rows.series), instancesWrite(rows.instances), rollupWrite(rows.rollup)].map(
+    (write, i) => `w${i} AS (${write.sql(...write.params.map((param) => `$${params.push(param)}`))})`,
   );
+  await q.query(`WITH ${ctes.join(', ')} SELECT 1`, params);
 }
 
 /** Recomputes the rollup rows of these (series, hour) pairs from the raw instances (after a correction or deletion). */

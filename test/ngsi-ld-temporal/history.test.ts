@@ -122,6 +122,41 @@ describe('history recorded from hub writes', () => {
     const body = await temporalGet<Json>(hub, `${temporalPath(id)}?${ALL_TIME}&attrs=temperature`);
     assert.ok(!(body.temperature as Instance[]).some((i) => i.value === 99));
   });
+
+  test('a numeric value is kept in the number column alone, and every instance reads back exactly as written', async () => {
+    const id = 'urn:ngsi-ld:Sensor:compact-1';
+    const at = '2026-04-01T08:00:00.000Z';
+    const written: Record<string, Json> = {
+      plain: { type: 'Property', value: 21.5 },
+      withUnit: { type: 'Property', value: 0.1, unitCode: 'CEL', observedAt: at },
+      zero: { type: 'Property', value: 0 },
+      negativeZero: { type: 'Property', value: -0 },
+      big: { type: 'Property', value: 1e21 },
+      text: { type: 'Property', value: '21.5' },
+      flag: { type: 'Property', value: true },
+      withSub: { type: 'Property', value: 3, accuracy: { type: 'Property', value: 0.5 } },
+    };
+    await hub.create({ id, type: 'Sensor', ...written });
+    const body = await temporalGet<Json>(hub, `${temporalPath(id)}?${ALL_TIME}`);
+    for (const [name, attr] of Object.entries(written)) {
+      const [instance] = body[name] as Instance[];
+      assert.ok(instance, `${name} has an instance`);
+      assert.equal(JSON.stringify(instance.value), JSON.stringify(attr.value), `${name}: value`);
+      assert.equal(instance.unitCode, attr.unitCode, `${name}: unitCode`);
+      assert.equal(instance.observedAt, attr.observedAt, `${name}: observedAt`);
+    }
+    assert.deepEqual((body.withSub as Instance[])[0]?.accuracy, { type: 'Property', value: 0.5 });
+    // What the rows hold: no jsonb at all for a bare number; the unit and time without the value beside it.
+    const rows = await hub.tp.platform.store.query<{ attr: string; num: number | null; content: Json | null }>(
+      `SELECT s.attr, i.num, i.content FROM temporal_series s JOIN temporal_instances i ON i.series = s.id WHERE s.entity_id = $1`,
+      [id],
+    );
+    const row = (name: string) => rows.find((r) => r.attr.endsWith(`/${name}`));
+    assert.deepEqual([row('plain')?.num, row('plain')?.content], [21.5, null]);
+    assert.deepEqual(row('withUnit')?.content, { unitCode: 'CEL', observedAt: at });
+    assert.deepEqual(row('text')?.content, { value: '21.5' });
+    assert.deepEqual(row('flag')?.content, { value: true });
+  });
 });
 
 describe('the read policy applies to history as to entities', () => {

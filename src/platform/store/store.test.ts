@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Migration, migrate, splitStatements } from './migrate.ts';
-import { insertBatch, PLAN_ONCE, type Store } from './store.ts';
+import { arrayLiteral, insertBatch, PLAN_ONCE, type Store } from './store.ts';
 import { contractDrivers, openTestStore, type TestStore } from './testing.ts';
 
 const migrations: Migration[] = [
@@ -124,6 +124,18 @@ for (const driver of contractDrivers()) {
         `SELECT count(*)::int AS n FROM readings WHERE tags @> '{"station":"s3"}'`,
       );
       assert.equal(count?.n, rows.filter((r) => r.tags.station === 's3').length);
+    });
+
+    test('array literals carry any text, numbers, booleans and NULLs to typed array parameters unchanged', async () => {
+      const texts = ['plain', 'NULL', 'null', '', ' spaced ', 'a,b', '{braces}', 'quote"d', 'back\\slash', "it's", '西湖区', 'tab\tnew\nline', null];
+      const numbers = [0, -1.5, 1e21, 2 ** 53, 0.1 + 0.2, -7e-12, null];
+      const rows = await store.query<{ t: string | null; n: number | null; b: boolean | null }>(
+        'SELECT t, n, b FROM unnest($1::text[], $2::float8[], $3::boolean[]) AS u(t, n, b)',
+        [arrayLiteral(texts), arrayLiteral(numbers), arrayLiteral([true, false, null])],
+      );
+      assert.deepEqual(rows.map((r) => r.t), texts);
+      assert.deepEqual(rows.slice(0, numbers.length).map((r) => (r.n === null ? null : Number(r.n))), numbers);
+      assert.deepEqual(rows.slice(0, 3).map((r) => r.b), [true, false, null]);
     });
 
     test('a batch with a conflict clause skips existing rows instead of failing', async () => {

@@ -50,6 +50,37 @@ export function insertBatchSql(table: string, columns: readonly BatchColumn[], p
 }
 
 /**
+ * A batched statement that can stand alone or as a CTE of a larger one: its SQL, given the placeholders of
+ * its parameters in order (e.g. "$5", "$6"), and the parameters.
+ */
+export interface BatchWrite {
+  sql: (...placeholders: string[]) => string;
+  params: readonly unknown[];
+}
+
+/** Array elements PostgreSQL reads as they are: no quoting, no escaping. */
+const PLAIN_ELEMENT = /^[A-Za-z0-9:._+-]+$/;
+
+/**
+ * A PostgreSQL array literal (`{a,b,NULL}`) of scalars, for a typed array parameter read with `unnest($n::uuid[], …)`.
+ * For narrow rows this is about half PostgreSQL's work of jsonb_to_recordset (1,500 history rows: 36 → 20 ms,
+ * measured on this machine), which parses the JSON and then every field's text a second time.
+ */
+export function arrayLiteral(values: ReadonlyArray<string | number | boolean | null | undefined>): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ',';
+    const v = values[i];
+    if (v === null || v === undefined) out += 'NULL';
+    else if (typeof v === 'number') out += Number.isFinite(v) ? String(v) : 'NULL';
+    else if (typeof v === 'boolean') out += v ? 't' : 'f';
+    else if (PLAIN_ELEMENT.test(v) && v.toUpperCase() !== 'NULL') out += v;
+    else out += `"${v.replace(/[\\"]/g, '\\$&')}"`;
+  }
+  return `${out}}`;
+}
+
+/**
  * Inserts many rows in one statement (rows travel as one jsonb parameter), so a batch costs one
  * round trip whatever its size. Returns the number of rows written.
  * @example await insertBatch(tx, 'readings', [{ name: 'id', type: 'text' }], [{ id: 'a' }])
