@@ -142,6 +142,8 @@ async function benchOne(driver: Driver, databaseUrl: string | undefined): Promis
     // CityCloud: batched updates at the same rate.
     const start = Date.now();
     let refused = 0;
+    /** Why updates were refused: status and the start of the problem, with how many updates. */
+    const refusals = new Map<string, number>();
     const writes: number[] = [];
     const sent = await steady(async (updates) => {
       const stamp = Date.now();
@@ -150,8 +152,11 @@ async function benchOne(driver: Driver, databaseUrl: string | undefined): Promis
         '/entityOperations/update',
         updates.map((u) => ({ id: entityId(u.r, u.n), sentAt: { type: 'Property', value: stamp } })),
       );
-      if (response.status !== 204) refused += updates.length;
-      await response.arrayBuffer();
+      if (response.status !== 204) {
+        refused += updates.length;
+        const problem = (await response.text()).slice(0, 160);
+        refusals.set(`${response.status} ${problem}`, (refusals.get(`${response.status} ${problem}`) ?? 0) + updates.length);
+      } else await response.arrayBuffer();
       writes.push(Date.now() - stamp);
     }, DURATION_S);
     writes.sort((a, b) => a - b);
@@ -162,6 +167,7 @@ async function benchOne(driver: Driver, databaseUrl: string | undefined): Promis
     console.log(
       `${driver} notifications: ${through.received}/${sent - refused} delivered (${refused} updates refused), p50 ${through.p50.toFixed(1)} ms, p99 ${through.p99.toFixed(1)} ms; direct p99 ${direct.p99.toFixed(1)} ms; the update requests themselves p99 ${writeP99.toFixed(1)} ms`,
     );
+    for (const [why, count] of refusals) console.log(`  refused ${count} updates: ${why}`);
     return {
       name: `notifications: ${RATE} matching updates/s → ${RECEIVERS} HTTP receivers (another process)`,
       driver,
