@@ -154,8 +154,8 @@ async function benchOne(driver: Driver, databaseUrl: string | undefined): Promis
       );
       if (response.status !== 204) {
         refused += updates.length;
-        const problem = (await response.text()).slice(0, 160);
-        refusals.set(`${response.status} ${problem}`, (refusals.get(`${response.status} ${problem}`) ?? 0) + updates.length);
+        const why = `${response.status} ${(await response.text()).slice(0, 160)}`;
+        refusals.set(why, (refusals.get(why) ?? 0) + updates.length);
       } else await response.arrayBuffer();
       writes.push(Date.now() - stamp);
     }, DURATION_S);

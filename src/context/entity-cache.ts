@@ -11,7 +11,7 @@
 import type { StoredEntity } from './model.ts';
 
 /** Entities kept at most, per process (all cities together); the least recently used go first. */
-export const ENTITY_CACHE_LIMIT = 50_000;
+const ENTITY_CACHE_LIMIT = 50_000;
 
 const keyOf = (tenant: string, id: string) => `${tenant}\u0000${id}`;
 
@@ -19,10 +19,6 @@ export class EntityCache {
   readonly #entries = new Map<string, StoredEntity>();
 
   constructor(private readonly limit = ENTITY_CACHE_LIMIT) {}
-
-  get size(): number {
-    return this.#entries.size;
-  }
 
   /** The cached entities among `ids`, and the ids to read from the store. */
   take(tenant: string, ids: readonly string[]): { found: Map<string, StoredEntity>; missing: string[] } {
@@ -76,10 +72,6 @@ export class EntityCache {
   /** Forgets entities (their write failed on a version another writer moved on). */
   forget(tenant: string, ids: Iterable<string>): void {
     for (const id of ids) this.#entries.delete(keyOf(tenant, id));
-  }
-
-  clear(): void {
-    this.#entries.clear();
   }
 
   #trim(): void {

@@ -1,5 +1,5 @@
 /** The context hub's SQL: entities read, locked and written in batches (one statement per batch, never per row). */
-import { type BatchWrite, PLAN_ONCE, type Queryable } from '../platform/store/store.ts';
+import { type BatchWrite, bindBatch, PLAN_ONCE, type Queryable } from '../platform/store/store.ts';
 import { boundingBox, boxLiteral } from './geometry.ts';
 import { LOCATION, type SharingClass, type StoredEntity } from './model.ts';
 
@@ -113,8 +113,7 @@ export async function writeChanges(q: Queryable, tenant: string, changes: Entity
     ctes.push(`aud AS (${changes.audit.sql})`);
   }
   for (const [i, side] of (changes.sideWrites ?? []).entries()) {
-    const placeholders = side.params.map((param) => `$${params.push(param)}`);
-    ctes.push(`side${i} AS (${side.sql(...placeholders)})`);
+    ctes.push(`side${i} AS (${bindBatch(side, params)})`);
   }
   params.push(expected);
   // The plan of a batch write never depends on the values (every join is by primary key on the batch's rows).

@@ -298,8 +298,10 @@ async function applyOnce(
   for (const [id, next] of state) {
     const before = existing.get(id);
     if (next === null) {
-      if (before) deletes.push({ id, version: before.version });
-      if (before) stored.set(id, null);
+      if (before) {
+        deletes.push({ id, version: before.version });
+        stored.set(id, null);
+      }
     } else if (!before) {
       const created = { ...next, version: firstVersion() };
       inserts.push(created);

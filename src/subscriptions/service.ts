@@ -10,7 +10,7 @@ import type { EntityReader } from '../context/read.ts';
 import type { ChangeObserver, EntityChange, SideWrite } from '../context/write-batch.ts';
 import type { Principal } from '../platform/auth/model.ts';
 import { AppError } from '../platform/errors/app-error.ts';
-import type { Store } from '../platform/store/store.ts';
+import { jsonBatch, type Store } from '../platform/store/store.ts';
 import { Delivery, type DeliveryTarget } from './delivery.ts';
 import { readFragment, readSubscription } from './input.ts';
 import type { LiveHub } from './live.ts';
@@ -225,7 +225,7 @@ export class SubscriptionService implements ChangeObserver {
     if (outbox.length === 0) return undefined;
     const { leaseSeconds } = this.#deps.settings;
     const rows = outbox.map((r, i) => outboxRecord(r, i, this.#owner, leaseSeconds));
-    return { sql: (param) => outboxInsertSql(param as string), params: [JSON.stringify(rows)], rows, outbox };
+    return { ...jsonBatch(outboxInsertSql, rows), rows, outbox };
   }
 
   committed(tenant: string, changes: readonly EntityChange[], written: SideWrite | undefined): void {

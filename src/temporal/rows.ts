@@ -1,7 +1,7 @@
 /** The rows of the temporal tables, built in TypeScript from attribute instances, and the set-based SQL that writes them. */
 import { createHash, randomUUID } from 'node:crypto';
 import type { StoredAttribute, StoredEntity } from '../context/model.ts';
-import { arrayLiteral, type BatchWrite } from '../platform/store/store.ts';
+import { arrayLiteral, type BatchWrite, jsonBatch } from '../platform/store/store.ts';
 
 /** One row of temporal_entities. */
 export interface TemporalEntityRow {
@@ -186,10 +186,8 @@ function dictionary(values: readonly string[]): { distinct: string[]; index: num
   return { distinct: [...positions.keys()], index };
 }
 
-const json = (sql: (param: string) => string, rows: readonly unknown[]): BatchWrite => ({ sql: (param) => sql(param as string), params: [JSON.stringify(rows)] });
-
-export const entitiesWrite = (rows: readonly TemporalEntityRow[]): BatchWrite => json(entitiesSql, rows);
-export const seriesWrite = (rows: readonly SeriesRow[]): BatchWrite => json(seriesSql, rows);
+export const entitiesWrite = (rows: readonly TemporalEntityRow[]): BatchWrite => jsonBatch(entitiesSql, rows);
+export const seriesWrite = (rows: readonly SeriesRow[]): BatchWrite => jsonBatch(seriesSql, rows);
 
 /** Instance rows travel column by column (typed arrays), the times as a dictionary; `content` as one JSON array. */
 export function instancesWrite(rows: readonly InstanceRow[]): BatchWrite {

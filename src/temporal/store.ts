@@ -1,5 +1,5 @@
 /** The temporal history's SQL: series and instances of a page of entities, aggregation over raw rows or the hourly rollup, and corrections. */
-import type { Queryable } from '../platform/store/store.ts';
+import { bindBatch, type Queryable } from '../platform/store/store.ts';
 import type { TimeProperty, TimeRange } from './model.ts';
 import {
   entitiesWrite,
@@ -262,7 +262,7 @@ export async function writeHistory(
 ): Promise<void> {
   const params: unknown[] = [];
   const ctes = [entitiesWrite(rows.entities), seriesWrite(rows.series), instancesWrite(rows.instances), rollupWrite(rows.rollup)].map(
-    (write, i) => `w${i} AS (${write.sql(...write.params.map((param) => `$${params.push(param)}`))})`,
+    (write, i) => `w${i} AS (${bindBatch(write, params)})`,
   );
   await q.query(`WITH ${ctes.join(', ')} SELECT 1`, params);
 }

@@ -58,6 +58,16 @@ export interface BatchWrite {
   params: readonly unknown[];
 }
 
+/** The SQL of `write` inside a larger statement: its parameters are appended to `params`, which numbers them. */
+export function bindBatch(write: BatchWrite, params: unknown[]): string {
+  return write.sql(...write.params.map((param) => `$${params.push(param)}`));
+}
+
+/** A BatchWrite whose rows travel as one jsonb parameter (for `jsonb_to_recordset(param)`). */
+export function jsonBatch(sql: (param: string) => string, rows: readonly unknown[]): BatchWrite {
+  return { sql: (param) => sql(param as string), params: [JSON.stringify(rows)] };
+}
+
 /** Array elements PostgreSQL reads as they are: no quoting, no escaping. */
 const PLAIN_ELEMENT = /^[A-Za-z0-9:._+-]+$/;
 
