@@ -1,5 +1,6 @@
 /** Insight's SQL: claiming hours, the hour's sensor aggregates, indicator history from the temporal rollup, published indicators, key usage. */
 import type { Queryable } from '../platform/store/store.ts';
+import { settleRollup } from '../temporal/store.ts';
 
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -76,6 +77,7 @@ export async function hourMeans(
   hourStart: number,
 ): Promise<Array<{ entity_id: string; attr: string; mean: number }>> {
   if (entityIds.length === 0 || attrIris.length === 0) return [];
+  await settleRollup(q);
   return q.query(
     `SELECT s.entity_id, s.attr, r.sum / r.n AS mean
      FROM temporal_series s JOIN temporal_rollup_hourly r ON r.series = s.id AND r.hour = $4::timestamptz
@@ -86,6 +88,7 @@ export async function hourMeans(
 
 /** The raw rollup rows of one hour for these series' entities (the benchmark's baseline read). */
 export async function hourRollupRows(q: Queryable, tenant: string, typeIris: readonly string[], hourStart: number): Promise<number> {
+  await settleRollup(q);
   const rows = await q.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM temporal_entities e JOIN temporal_series s ON s.tenant = e.tenant AND s.entity_id = e.id
      JOIN temporal_rollup_hourly r ON r.series = s.id AND r.hour = $3::timestamptz
@@ -118,6 +121,7 @@ export async function indicatorHistory(
 ): Promise<Map<string, HistoryPoint[]>> {
   const out = new Map<string, HistoryPoint[]>();
   if (entityIds.length === 0) return out;
+  await settleRollup(q);
   const where = `s.tenant = $1 AND s.entity_id = ANY($2::text[]) AND s.attr = $3 AND s.dataset_id = ''
        AND r.hour >= $4::timestamptz AND r.hour < $5::timestamptz AND r.n > 0`;
   const params: unknown[] = [tenant, entityIds, valueIri, iso(from), iso(to)];
@@ -156,6 +160,7 @@ export async function businessHoursMean(
   to: number,
 ): Promise<Map<string, { mean: number; hours: number }>> {
   if (entityIds.length === 0) return new Map();
+  await settleRollup(q);
   // The rollup hour is the hour's end: the hour covered starts one hour earlier.
   const rows = await q.query<{ entity_id: string; mean: number; hours: number }>(
     `SELECT s.entity_id, avg(r.sum / r.n) AS mean, count(*)::int AS hours

@@ -8,6 +8,7 @@ import { type MaintenanceReport, maintainPartitions } from './partitions.ts';
 import { HistoryRecorder } from './recorder.ts';
 import { temporalRoutes } from './routes.ts';
 import { TemporalService } from './service.ts';
+import { settleRollup } from './store.ts';
 
 export interface TemporalParts {
   service: TemporalService;
@@ -21,6 +22,8 @@ export interface TemporalParts {
 }
 
 const MAINTENANCE_INTERVAL_MS = 3_600_000;
+/** How often the pending rollup rows are folded in (readers settle first, so this only bounds the backlog). */
+const SETTLE_INTERVAL_MS = 1_000;
 
 export async function createTemporal(deps: {
   store: Store;
@@ -58,6 +61,21 @@ export async function createTemporal(deps: {
     maintain().catch((error) => deps.logger.warn({ err: error }, 'temporal partition maintenance failed; it runs again within the hour'));
   }, MAINTENANCE_INTERVAL_MS);
   timer.unref();
+  // The rollup's journal is folded in every second, one settle at a time (a slow one is never overlapped by the next).
+  let settling: Promise<unknown> = Promise.resolve();
+  let closed = false;
+  const settleLater = (): void => {
+    settleTimer = setTimeout(() => {
+      settling = settleRollup(deps.store)
+        .catch((error) => deps.logger.warn({ err: error }, 'settling the temporal rollup failed; readers settle before they read, and the job tries again'))
+        .finally(() => {
+          if (!closed) settleLater();
+        });
+    }, SETTLE_INTERVAL_MS);
+    settleTimer.unref();
+  };
+  let settleTimer: NodeJS.Timeout | undefined;
+  settleLater();
   return {
     service,
     recorder,
@@ -65,6 +83,9 @@ export async function createTemporal(deps: {
     maintain,
     async close() {
       clearInterval(timer);
+      closed = true;
+      clearTimeout(settleTimer);
+      await settling;
       await running?.catch(() => undefined);
     },
   };

@@ -1,5 +1,6 @@
 /** Time partitions of temporal_instances: one per UTC day, created ahead; rows that landed in DEFAULT moved out; whole days dropped past retention. */
 import type { Queryable, Store } from '../platform/store/store.ts';
+import { deleteRollupBefore } from './store.ts';
 
 export const DAY = 86_400_000;
 const PREFIX = 'temporal_instances_p';
@@ -105,13 +106,12 @@ export async function maintainPartitions(store: Store, options: { now?: number; 
       const cut = [iso(cutoff)];
       const counts = await tx.query<{ n: number }>(
         `WITH a AS (DELETE FROM temporal_instances_default WHERE observed_at < $1 RETURNING 1),
-              b AS (DELETE FROM temporal_rollup_hourly WHERE hour < $1 RETURNING 1),
               c AS (DELETE FROM temporal_entities WHERE deleted_at < $1 RETURNING tenant, id),
               d AS (DELETE FROM temporal_series s USING c WHERE s.tenant = c.tenant AND s.entity_id = c.id RETURNING 1)
-         SELECT ((SELECT count(*) FROM a) + (SELECT count(*) FROM b))::int AS n`,
+         SELECT (SELECT count(*) FROM a)::int AS n`,
         cut,
       );
-      report.deletedRows = counts[0]?.n ?? 0;
+      report.deletedRows = (counts[0]?.n ?? 0) + (await deleteRollupBefore(tx, cut[0] as string));
     }
     const wanted: number[] = [];
     for (let day = today - DAY; day <= today + (options.aheadDays ?? 3) * DAY; day += DAY) wanted.push(day);

@@ -121,7 +121,7 @@ export function instanceRow(series: string, instance: StoredAttribute, recordedA
   };
 }
 
-/** Sums instance rows into one rollup row per (series, UTC hour), sorted so concurrent writers lock rows in one order. */
+/** Sums instance rows into one rollup row per (series, UTC hour) (settleRollup orders them before it locks rows). */
 export function rollupRows(instances: readonly InstanceRow[]): RollupRow[] {
   const byKey = new Map<string, RollupRow>();
   // A batch's instances share a few observation times: each is parsed once.
@@ -147,7 +147,7 @@ export function rollupRows(instances: readonly InstanceRow[]): RollupRow[] {
       row.max = row.max === null ? i.num : Math.max(row.max, i.num);
     }
   }
-  return [...byKey.keys()].sort().map((k) => byKey.get(k) as RollupRow);
+  return [...byKey.values()];
 }
 
 export function temporalEntityRow(tenant: string, entity: StoredEntity, deletedAt: string | null = null): TemporalEntityRow {
@@ -213,17 +213,18 @@ export function instancesWrite(rows: readonly InstanceRow[]): BatchWrite {
   };
 }
 
-/** Rollup rows travel column by column (typed arrays), the hours as a dictionary. */
+/**
+ * A statement's rollup rows are not merged into temporal_rollup_hourly where they are written: they are appended as
+ * one row of typed arrays to temporal_rollup_pending (no index, no conflict, no row locked), and settleRollup folds
+ * them in later, many statements' worth at once (store.ts). A sensor that reports every few seconds then costs one
+ * rollup update per settle instead of one per reading, and writers never wait on each other's rollup rows.
+ */
 export function rollupWrite(rows: readonly RollupRow[]): BatchWrite {
   const hours = dictionary(rows.map((r) => r.hour));
   return {
-    sql: (series, hour, total, n, sum, min, max, sumsq, hourList) => `INSERT INTO temporal_rollup_hourly AS t (series, hour, total, n, sum, min, max, sumsq)
-  SELECT r.series, h.hours[r.hour], r.total, r.n, r.sum, r.min, r.max, r.sumsq
-  FROM unnest(${series}::uuid[], ${hour}::int[], ${total}::bigint[], ${n}::bigint[], ${sum}::float8[], ${min}::float8[], ${max}::float8[], ${sumsq}::float8[])
-    AS r(series, hour, total, n, sum, min, max, sumsq),
-    (SELECT ${hourList}::timestamptz[] AS hours) h
-  ON CONFLICT (series, hour) DO UPDATE SET total = t.total + excluded.total, n = t.n + excluded.n, sum = t.sum + excluded.sum,
-    min = least(t.min, excluded.min), max = greatest(t.max, excluded.max), sumsq = t.sumsq + excluded.sumsq`,
+    sql: (series, hour, total, n, sum, min, max, sumsq, hourList) => `INSERT INTO temporal_rollup_pending (series, hour, total, n, sum, min, max, sumsq, hours)
+  SELECT ${series}::uuid[], ${hour}::int[], ${total}::bigint[], ${n}::bigint[], ${sum}::float8[], ${min}::float8[], ${max}::float8[], ${sumsq}::float8[], ${hourList}::timestamptz[]
+  WHERE cardinality(${series}::uuid[]) > 0`,
     params: [
       arrayLiteral(rows.map((r) => r.series)),
       arrayLiteral(hours.index),

@@ -12,8 +12,9 @@ import type { Migration } from '../platform/store/migrate.ts';
  *   observedAt, else the time of the change), one partition per UTC day created ahead, and a DEFAULT partition
  *   so no write is ever refused; retention drops whole partitions. `num` holds the value of numeric Properties.
  *   `content` is the instance without the members kept in columns (type, datasetId, createdAt, modifiedAt; since 0016 a numeric value too).
- * - `temporal_rollup_hourly`: count, numeric count, sum, min, max and sum of squares per series and UTC hour,
- *   maintained in the same statement as the instances; hourly-multiple aggregations read it instead of raw rows.
+ * - `temporal_rollup_hourly`: count, numeric count, sum, min, max and sum of squares per series and UTC hour;
+ *   hourly-multiple aggregations read it instead of raw rows. Since 0017 the write statement appends its sums to
+ *   `temporal_rollup_pending` and settleRollup (store.ts) merges them in.
  */
 export const temporalMigration: Migration = {
   id: '0006_temporal',
@@ -80,4 +81,25 @@ export const rollupFillfactorMigration: Migration = {
 export const compactInstancesMigration: Migration = {
   id: '0016_temporal_compact_instances',
   sql: 'ALTER TABLE temporal_instances ALTER COLUMN content DROP NOT NULL;',
+};
+
+/**
+ * The rollup's journal: each write statement appends one row holding its (series, hour) sums as typed arrays (rows.ts
+ * rollupWrite), and settleRollup folds them into temporal_rollup_hourly — in the background every second, and before
+ * every rollup read. No index: rows are only ever taken all at once.
+ */
+export const rollupPendingMigration: Migration = {
+  id: '0017_temporal_rollup_pending',
+  sql: `
+    CREATE TABLE temporal_rollup_pending (
+      series uuid[] NOT NULL,
+      hour int[] NOT NULL,
+      total bigint[] NOT NULL,
+      n bigint[] NOT NULL,
+      sum double precision[] NOT NULL,
+      min double precision[] NOT NULL,
+      max double precision[] NOT NULL,
+      sumsq double precision[] NOT NULL,
+      hours timestamptz[] NOT NULL
+    );`,
 };

@@ -44,6 +44,7 @@ import {
   readInstances,
   readSeries,
   recomputeRollup,
+  settleRollup,
   type StoredSeries,
   writeHistory,
 } from './store.ts';
@@ -352,6 +353,8 @@ export class TemporalService {
       (end === undefined || range.timerel !== 'between' || isHourAligned(end)) &&
       (isWholeHours(period) || (isZero(period) && range.timerel !== 'after'));
     const bounds = { start, end: end ?? Number.POSITIVE_INFINITY };
+    // The rollup holds every reading committed before this settle (the last second's are still pending until then).
+    if (rollup) await settleRollup(store);
     if (rollup && bucketing.kind === 'fixed' && range.timerel === 'between' && end !== undefined && ask.lastN === undefined) {
       // The common dashboard ask (hourly or daily values over a closed range): PostgreSQL writes the answer's triples.
       const periodTexts: string[] = [];

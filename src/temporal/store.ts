@@ -267,27 +267,81 @@ export async function writeHistory(
   await q.query(`WITH ${ctes.join(', ')} SELECT 1`, params);
 }
 
-/** Recomputes the rollup rows of these (series, hour) pairs from the raw instances (after a correction or deletion). */
-export async function recomputeRollup(q: Queryable, keys: ReadonlyArray<{ series: string; hour: string }>): Promise<void> {
+/** The pending rollup rows (rows.ts rollupWrite) taken out of temporal_rollup_pending, one SQL row per (series, hour) and statement. */
+const TAKE_PENDING_SQL = `p AS (DELETE FROM temporal_rollup_pending RETURNING *),
+  d AS (SELECT u.series, p.hours[u.hour] AS hour, u.total, u.n, u.sum, u.min, u.max, u.sumsq
+        FROM p, unnest(p.series, p.hour, p.total, p.n, p.sum, p.min, p.max, p.sumsq) AS u(series, hour, total, n, sum, min, max, sumsq))`;
+
+/** Adds the pending rows `d` (except those `where` leaves out) to temporal_rollup_hourly, in key order. */
+const mergePendingSql = (where: string) => `INSERT INTO temporal_rollup_hourly AS t (series, hour, total, n, sum, min, max, sumsq)
+  SELECT d.series, d.hour, sum(d.total), sum(d.n), sum(d.sum), min(d.min), max(d.max), sum(d.sumsq) FROM d WHERE ${where}
+  GROUP BY d.series, d.hour ORDER BY d.series, d.hour
+  ON CONFLICT (series, hour) DO UPDATE SET total = t.total + excluded.total, n = t.n + excluded.n, sum = t.sum + excluded.sum,
+    min = least(t.min, excluded.min), max = greatest(t.max, excluded.max), sumsq = t.sumsq + excluded.sumsq
+  RETURNING 1`;
+
+/**
+ * Folds the pending rollup rows into temporal_rollup_hourly: one statement, needing no transaction of its own.
+ * Each pending row is taken by exactly one settle (DELETE … RETURNING; a concurrent settle waits for the row and then
+ * skips it), and the sums commute, so any number of processes may settle at once. Readers of the rollup settle
+ * first, so they see every reading committed before they asked; the background job keeps the backlog to a second.
+ * Returns the number of rollup rows written.
+ */
+export async function settleRollup(q: Queryable): Promise<number> {
+  const rows = await q.query<{ n: number }>(`WITH ${TAKE_PENDING_SQL}, w AS (${mergePendingSql('true')}) SELECT count(*)::int AS n FROM w`);
+  return rows[0]?.n ?? 0;
+}
+
+/**
+ * Stops writers and settles from adding to temporal_rollup_pending until the caller's transaction ends, so that what
+ * follows sees a pending table no one else changes (a recomputation or deletion would otherwise race a settle that
+ * adds readings it has already counted, or re-creates rows it deleted). Writers wait only for the rest of that
+ * transaction; these corrections are rare.
+ */
+async function holdPending(tx: Queryable): Promise<void> {
+  await tx.query('LOCK TABLE temporal_rollup_pending IN SHARE ROW EXCLUSIVE MODE');
+}
+
+/**
+ * Recomputes the rollup rows of these (series, hour) pairs from the raw instances (after a correction or deletion),
+ * inside the caller's transaction. One statement settles the pending rows of every other pair and drops those of
+ * these pairs: in one snapshot, the raw instances counted are exactly those whose pending rows it drops.
+ */
+export async function recomputeRollup(tx: Queryable, keys: ReadonlyArray<{ series: string; hour: string }>): Promise<void> {
   if (keys.length === 0) return;
-  const param = JSON.stringify(keys);
-  await q.query(
-    `DELETE FROM temporal_rollup_hourly r USING jsonb_to_recordset($1::jsonb) AS k(series uuid, hour timestamptz) WHERE r.series = k.series AND r.hour = k.hour`,
-    [param],
-  );
-  await q.query(
-    `INSERT INTO temporal_rollup_hourly (series, hour, total, n, sum, min, max, sumsq)
-     SELECT k.series, k.hour, count(*), count(i.num), coalesce(sum(i.num), 0), min(i.num), max(i.num), coalesce(sum(i.num * i.num), 0)
-     FROM (SELECT DISTINCT * FROM jsonb_to_recordset($1::jsonb) AS k(series uuid, hour timestamptz)) k
-     JOIN temporal_instances i ON i.series = k.series AND i.observed_at >= k.hour AND i.observed_at < k.hour + interval '1 hour'
-     GROUP BY k.series, k.hour`,
-    [param],
+  await holdPending(tx);
+  await tx.query(
+    `WITH ${TAKE_PENDING_SQL},
+       k AS (SELECT DISTINCT * FROM jsonb_to_recordset($1::jsonb) AS k(series uuid, hour timestamptz)),
+       settled AS (${mergePendingSql('NOT EXISTS (SELECT 1 FROM k WHERE k.series = d.series AND k.hour = d.hour)')}),
+       fresh AS (SELECT k.series, k.hour, count(i.series) AS total, count(i.num) AS n, coalesce(sum(i.num), 0) AS sum, min(i.num) AS min, max(i.num) AS max,
+                        coalesce(sum(i.num * i.num), 0) AS sumsq
+                 FROM k LEFT JOIN temporal_instances i ON i.series = k.series AND i.observed_at >= k.hour AND i.observed_at < k.hour + interval '1 hour'
+                 GROUP BY k.series, k.hour),
+       kept AS (INSERT INTO temporal_rollup_hourly AS t (series, hour, total, n, sum, min, max, sumsq)
+                SELECT * FROM fresh WHERE fresh.total > 0 ORDER BY 1, 2
+                ON CONFLICT (series, hour) DO UPDATE SET total = excluded.total, n = excluded.n, sum = excluded.sum, min = excluded.min, max = excluded.max,
+                  sumsq = excluded.sumsq
+                RETURNING 1),
+       gone AS (DELETE FROM temporal_rollup_hourly r USING fresh WHERE fresh.total = 0 AND r.series = fresh.series AND r.hour = fresh.hour RETURNING 1)
+     SELECT (SELECT count(*) FROM settled) + (SELECT count(*) FROM kept) + (SELECT count(*) FROM gone) AS n`,
+    [JSON.stringify(keys)],
   );
 }
 
-/** Deletes series with their instances and rollup rows. */
+/** Settles the pending rollup rows and deletes the rollup rows before `cutoff` (retention), inside the caller's transaction. */
+export async function deleteRollupBefore(tx: Queryable, cutoff: string): Promise<number> {
+  await holdPending(tx);
+  await settleRollup(tx);
+  const rows = await tx.query<{ n: number }>('WITH b AS (DELETE FROM temporal_rollup_hourly WHERE hour < $1 RETURNING 1) SELECT count(*)::int AS n FROM b', [cutoff]);
+  return rows[0]?.n ?? 0;
+}
+
+/** Deletes series with their instances and rollup rows (pending ones included), inside the caller's transaction. */
 export async function deleteSeries(q: Queryable, series: readonly string[]): Promise<void> {
   if (series.length === 0) return;
+  await holdPending(q);
+  await settleRollup(q);
   await q.query('DELETE FROM temporal_instances WHERE series = ANY($1::uuid[])', [series]);
   await q.query('DELETE FROM temporal_rollup_hourly WHERE series = ANY($1::uuid[])', [series]);
   await q.query('DELETE FROM temporal_series WHERE id = ANY($1::uuid[])', [series]);
