@@ -133,17 +133,26 @@ function geometryOf(entity: StoredEntity, geoproperty: string): unknown {
   return instance?.type === 'GeoProperty' ? instance.value : undefined;
 }
 
-/** Whether the entity (in its current state) is selected by the filter: entities, q, scopeQ, geoQ and the read policy. */
-export function selects(filter: CompiledFilter, entity: StoredEntity): boolean {
-  if (filter.selectors) {
-    const hit = filter.selectors.some(
+/** Whether the filter's entities (id, idPattern, type) name the entity: the cheap test, made before any other. */
+function named(filter: CompiledFilter, entity: StoredEntity): boolean {
+  return (
+    !filter.selectors ||
+    filter.selectors.some(
       (s) =>
         (s.id === undefined || s.id === entity.id) &&
         (s.idPattern === undefined || s.id !== undefined || s.idPattern.test(entity.id)) &&
         matchesTypeSelection(s.type, filter.terms, entity.types),
-    );
-    if (!hit) return false;
-  }
+    )
+  );
+}
+
+/** Whether the entity (in its current state) is selected by the filter: entities, q, scopeQ, geoQ and the read policy. */
+export function selects(filter: CompiledFilter, entity: StoredEntity): boolean {
+  return named(filter, entity) && selectsNamed(filter, entity);
+}
+
+/** selects, for an entity `named` already passed. */
+function selectsNamed(filter: CompiledFilter, entity: StoredEntity): boolean {
   if (filter.q && !filter.q(entity.attrs as Record<string, unknown>)) return false;
   if (filter.scope && !matchesScopeQ(filter.scope, entity.scopes)) return false;
   if (filter.geo) {
@@ -158,10 +167,11 @@ export function selects(filter: CompiledFilter, entity: StoredEntity): boolean {
  * the entity. A deletion is matched against the entity as it was.
  */
 export function matchChange(filter: CompiledFilter, change: EntityChange): Match | undefined {
+  const entity = change.after ?? change.before;
+  // Most subscribers watch other types: say no before comparing the entity's attributes.
+  if (!entity || !named(filter, entity)) return undefined;
   const { fired, deletedAttributes } = firedTriggers(change, filter.watched);
   const triggers = [...fired].filter((t) => filter.triggers.has(t));
-  if (triggers.length === 0) return undefined;
-  const entity = change.after ?? change.before;
-  if (!entity || !selects(filter, entity)) return undefined;
+  if (triggers.length === 0 || !selectsNamed(filter, entity)) return undefined;
   return { triggers, entity, before: change.before, deleted: change.after === null, deletedAttributes };
 }
