@@ -1,6 +1,7 @@
 /** The context hub service: the NGSI-LD entity operations (clause 5.6), used by the HTTP API and by every capability. */
 import type { AuditLog } from '../platform/audit/service.ts';
 import { EntityCache } from './entity-cache.ts';
+import { EntityTurns } from './entity-turns.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { Store } from '../platform/store/store.ts';
 import type { Tenancy } from '../platform/tenancy/service.ts';
@@ -73,7 +74,7 @@ export class ContextHub {
     onObserverError?: (error: unknown) => void;
   }) {
     const statistics = new PlannerStatistics(deps.store, deps.onError ?? (() => undefined));
-    this.deps = { ...deps, catalog: new TypeCatalog(), statistics, queue: new WriteQueue(), cache: new EntityCache(), observers: this.#observers };
+    this.deps = { ...deps, catalog: new TypeCatalog(), statistics, queue: new WriteQueue(), cache: new EntityCache(), turns: new EntityTurns(), observers: this.#observers };
   }
 
   /**

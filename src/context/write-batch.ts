@@ -5,6 +5,7 @@ import { randomInt } from 'node:crypto';
 import { AppError, isAppError } from '../platform/errors/app-error.ts';
 import type { BatchWrite, Queryable, Store } from '../platform/store/store.ts';
 import type { EntityCache } from './entity-cache.ts';
+import type { EntityTurns } from './entity-turns.ts';
 import type { StoredEntity } from './model.ts';
 import { canCreate, canWrite } from './policy.ts';
 import { type PlannerStatistics, readEntities, type TypeCatalog, writeChanges } from './store.ts';
@@ -71,6 +72,8 @@ export interface WriteDeps {
   queue?: WriteQueue;
   /** Entities last written by this process: a first attempt starts from them instead of reading the rows. */
   cache?: EntityCache;
+  /** Orders this process's writes to the same entities, so they do not fail each other's version check. */
+  turns?: EntityTurns;
   /** Told of every change; may add rows to the same statement. */
   observers?: readonly ChangeObserver[];
   /** Where an observer's failure after commit is reported. */
@@ -115,6 +118,19 @@ export async function writeEntities<R>(deps: WriteDeps, call: WriteCall, action:
 /** Writes jobs of one city together, retrying on conflict (then with the rows locked). */
 async function writeJobs(deps: WriteDeps, jobs: readonly Job[]): Promise<ItemOutcome<unknown>[][]> {
   const tenant = (jobs[0] as Job).call.tenant;
+  if (!deps.turns) return attempts(deps, tenant, jobs);
+  const endTurn = await deps.turns.take(
+    tenant,
+    jobs.flatMap((job) => job.items.map((i) => i.id)),
+  );
+  try {
+    return await attempts(deps, tenant, jobs);
+  } finally {
+    endTurn();
+  }
+}
+
+async function attempts(deps: WriteDeps, tenant: string, jobs: readonly Job[]): Promise<ItemOutcome<unknown>[][]> {
   for (let attempt = 1; ; attempt++) {
     try {
       // First optimistically, without a lock; if others keep winning, with the rows locked.
