@@ -25,8 +25,24 @@ export function parseDeviceKey(key: string): { keyId: string; secret: string } |
   return match ? { keyId: match[1] as string, secret: match[2] as string } : undefined;
 }
 
+/**
+ * Per stored hash, the secret last found to match it. A device sends its key with every message: comparing it with
+ * the remembered secret (in constant time) instead of hashing it again was 4% of the MQTT ingest's CPU. Keyed by
+ * the hash, so a new key of the device is checked afresh.
+ */
+const MATCHED = new Map<string, Buffer>();
+const MATCHED_KEPT = 100_000;
+
 export function deviceSecretMatches(secret: string, storedHash: string): boolean {
-  const given = Buffer.from(hashSecret(secret), 'hex');
+  const given = Buffer.from(secret);
+  const known = MATCHED.get(storedHash);
+  if (known && known.length === given.length && timingSafeEqual(known, given)) return true;
+  const hashed = Buffer.from(hashSecret(secret), 'hex');
   const stored = Buffer.from(storedHash, 'hex');
-  return given.length === stored.length && timingSafeEqual(given, stored);
+  const ok = hashed.length === stored.length && timingSafeEqual(hashed, stored);
+  if (ok) {
+    if (MATCHED.size >= MATCHED_KEPT) MATCHED.clear();
+    MATCHED.set(storedHash, given);
+  }
+  return ok;
 }
