@@ -24,6 +24,8 @@ export interface TemporalParts {
 const MAINTENANCE_INTERVAL_MS = 3_600_000;
 /** How often the pending rollup rows are folded in (readers settle first, so this only bounds the backlog). */
 const SETTLE_INTERVAL_MS = 1_000;
+/** On PGlite (no autovacuum), VACUUM the rollup journal after this many of its rows were settled and deleted. */
+const VACUUM_PENDING_EVERY = 20_000;
 
 export async function createTemporal(deps: {
   store: Store;
@@ -64,9 +66,18 @@ export async function createTemporal(deps: {
   // The rollup's journal is folded in every second, one settle at a time (a slow one is never overlapped by the next).
   let settling: Promise<unknown> = Promise.resolve();
   let closed = false;
+  let settledSinceVacuum = 0;
+  const settle = async (): Promise<void> => {
+    settledSinceVacuum += (await settleRollup(deps.store)).taken;
+    // Every settle leaves its rows dead: without autovacuum the journal would only grow, and each settle scan it all.
+    if (deps.store.driver === 'pglite' && settledSinceVacuum >= VACUUM_PENDING_EVERY) {
+      settledSinceVacuum = 0;
+      await deps.store.query('VACUUM temporal_rollup_pending');
+    }
+  };
   const settleLater = (): void => {
     settleTimer = setTimeout(() => {
-      settling = settleRollup(deps.store)
+      settling = settle()
         .catch((error) => deps.logger.warn({ err: error }, 'settling the temporal rollup failed; readers settle before they read, and the job tries again'))
         .finally(() => {
           if (!closed) settleLater();

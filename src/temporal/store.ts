@@ -285,11 +285,13 @@ const mergePendingSql = (where: string) => `INSERT INTO temporal_rollup_hourly A
  * Each pending row is taken by exactly one settle (DELETE … RETURNING; a concurrent settle waits for the row and then
  * skips it), and the sums commute, so any number of processes may settle at once. Readers of the rollup settle
  * first, so they see every reading committed before they asked; the background job keeps the backlog to a second.
- * Returns the number of rollup rows written.
+ * Returns how many pending rows it took and how many rollup rows it wrote.
  */
-export async function settleRollup(q: Queryable): Promise<number> {
-  const rows = await q.query<{ n: number }>(`WITH ${TAKE_PENDING_SQL}, w AS (${mergePendingSql('true')}) SELECT count(*)::int AS n FROM w`);
-  return rows[0]?.n ?? 0;
+export async function settleRollup(q: Queryable): Promise<{ taken: number; written: number }> {
+  const rows = await q.query<{ taken: number; written: number }>(
+    `WITH ${TAKE_PENDING_SQL}, w AS (${mergePendingSql('true')}) SELECT (SELECT count(*) FROM p)::int AS taken, (SELECT count(*) FROM w)::int AS written`,
+  );
+  return rows[0] ?? { taken: 0, written: 0 };
 }
 
 /**
