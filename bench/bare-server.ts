@@ -19,6 +19,8 @@ const app = Fastify({ logger: false });
 app.get('/api/v1/auth/session', async () => ({ kind: 'user', id: 'u', name: 'bench', tenant: 'hangzhou', roles: ['admin'], department: null }));
 // Update Attributes: read the JSON body, answer 204.
 app.patch('/ngsi-ld/v1/entities/:entityId/attrs', async (_request, reply) => reply.status(204).send());
+// Append Attribute instances (temporal API): read the JSON body, answer 204.
+app.post('/ngsi-ld/v1/temporal/entities/:entityId/attrs', async (_request, reply) => reply.status(204).send());
 // File a service request: read the JSON body, answer 201 with a request shaped like CityCloud's.
 const FILED = {
   request: {

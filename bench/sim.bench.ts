@@ -15,7 +15,9 @@ import { DevicePublisher } from '../src/sim/feed/publisher.ts';
 import type { FeedSummary } from '../src/sim/feed/tally.ts';
 import { InFlightWindow } from '../src/sim/feed/window.ts';
 import { CLI, ROOT } from '../test/support/process.ts';
-import { ADMIN_PASSWORD, benchStore, type Driver, fmt, type RunningCityCloud, startCityCloud } from './harness.ts';
+import { historyBody } from '../src/sim/feed/feeder.ts';
+import type { DeviceSpec } from '../src/sim/model.ts';
+import { ADMIN_PASSWORD, benchStore, type Driver, fmt, type RunningCityCloud, startBareServer, startCityCloud } from './harness.ts';
 import { startBareBroker } from './ingest.bench.ts';
 import type { BenchResult } from './report.ts';
 
@@ -25,6 +27,8 @@ const SIZE = process.env.BENCH_SIM_SIZE ?? 'city';
 const WINDOW = Number(process.env.BENCH_SIM_WINDOW ?? 256);
 const CONNECTIONS = Number(process.env.BENCH_SIM_CONNECTIONS ?? 4);
 const BASELINE_SECONDS = Number(process.env.BENCH_SIM_BASELINE_SECONDS ?? 60);
+/** How the backfill sends device history: mqtt (every measurement as a device message) or temporal (the temporal API, newest over MQTT). */
+const VIA = process.env.BENCH_SIM_VIA === 'temporal' ? 'temporal' : 'mqtt';
 /** The live part starts here; history is the DAYS before it. */
 const LIVE_START = '2025-04-01T00:00:00Z';
 const SEED = 5;
@@ -43,7 +47,7 @@ async function runSimulator(server: RunningCityCloud, mqttPort: number): Promise
   delete env.NODE_TEST_CONTEXT;
   const args = ['simulate', '--target', server.url, '--mqtt', `mqtt://127.0.0.1:${mqttPort}`, '--password', ADMIN_PASSWORD];
   args.push('--size', SIZE, '--seed', String(SEED), '--start', LIVE_START, '--backfill-days', String(DAYS), '--days', '0');
-  args.push('--window', String(WINDOW), '--connections', String(CONNECTIONS));
+  args.push('--window', String(WINDOW), '--connections', String(CONNECTIONS), '--backfill-via', VIA);
   const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (chunk) => {
@@ -71,7 +75,9 @@ async function runSimulator(server: RunningCityCloud, mqttPort: number): Promise
 // ---- helper process: the same generator and publisher against a bare broker ----
 
 interface BareFeedPlan {
+  /** The bare aedes broker (mqtt) or the bare Fastify server (temporal). */
   url: string;
+  via: 'mqtt' | 'temporal';
   seconds: number;
   size: string;
   days: number;
@@ -83,8 +89,10 @@ async function bareFeed(plan: BareFeedPlan): Promise<{ messages: number; measure
   const liveStart = Date.parse(LIVE_START);
   const from = liveStart - Math.round((plan.days * 86_400_000) / step) * step;
   const city = buildCity({ seed: SEED, size: plan.size as 'city', start: new Date(from).toISOString() });
-  const connectionOf = new Map(devices(city).map((d, i) => [d.id, i]));
-  const publisher = await DevicePublisher.connect({ url: plan.url, connections: CONNECTIONS });
+  const specs = new Map(devices(city).map((d) => [d.id, d]));
+  const connectionOf = new Map([...specs.keys()].map((id, i) => [id, i]));
+  const publisher = plan.via === 'mqtt' ? await DevicePublisher.connect({ url: plan.url, connections: CONNECTIONS }) : undefined;
+  const chunk = plan.via === 'mqtt' ? 30 : 240;
   const window = new InFlightWindow(WINDOW);
   const pending = new Map<string, Array<{ observedAt: string; values: Record<string, number | string | boolean> }>>();
   let messages = 0;
@@ -95,7 +103,17 @@ async function bareFeed(plan: BareFeedPlan): Promise<{ messages: number; measure
     for (const [id, list] of pending) {
       pending.delete(id);
       await window.run(async () => {
-        await publisher.publish('bare', id, list, connectionOf.get(id) ?? 0);
+        if (publisher) await publisher.publish('bare', id, list, connectionOf.get(id) ?? 0);
+        else {
+          const spec = specs.get(id) as DeviceSpec;
+          const response = await fetch(`${plan.url}/ngsi-ld/v1/temporal/entities/${encodeURIComponent(spec.entityId)}/attrs`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: 'Bearer bare' },
+            body: JSON.stringify(historyBody(spec, list)),
+          });
+          await response.arrayBuffer();
+          if (response.status !== 204) throw new Error(`the bare server answered ${response.status}`);
+        }
         messages++;
         measurements += list.length;
       });
@@ -111,19 +129,19 @@ async function bareFeed(plan: BareFeedPlan): Promise<{ messages: number; measure
         pending.set(o.deviceId, list);
         list.push({ observedAt: o.observedAt, values: o.values });
       }
-      if (++ticks % 30 === 0) await flush();
+      if (++ticks % chunk === 0) await flush();
     }
   }
   await flush();
   await window.drain();
   const seconds = (performance.now() - started) / 1000;
-  await publisher.close();
+  await publisher?.close();
   return { messages, measurements, seconds };
 }
 
 async function runBareFeed(url: string): Promise<{ messages: number; measurements: number; seconds: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/sim.bench.ts'), '--bare-feed'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
-  child.stdin.end(JSON.stringify({ url, seconds: BASELINE_SECONDS, size: SIZE, days: DAYS } satisfies BareFeedPlan));
+  child.stdin.end(JSON.stringify({ url, via: VIA, seconds: BASELINE_SECONDS, size: SIZE, days: DAYS } satisfies BareFeedPlan));
   let out = '';
   child.stdout.on('data', (chunk) => {
     out += chunk;
@@ -143,13 +161,14 @@ export async function benchSim(drivers: Driver[], databaseUrl: string | undefine
     const store = await benchStore(driver, databaseUrl);
     const mqttPort = await freePort();
     let server: RunningCityCloud | undefined;
-    const bare = await startBareBroker();
+    const bare = VIA === 'mqtt' ? await startBareBroker() : await startBareServer();
     try {
       server = await startCityCloud(store, { MQTT_PORT: String(mqttPort), DEVICE_RATE_LIMIT: '0' });
       console.log(`sim (${driver}): size ${SIZE}, ${DAYS} days of backfill asked, stopped after ${SECONDS > 0 ? `${SECONDS} s` : 'the whole span'}…`);
       const sent = await runSimulator(server, mqttPort);
       const backfill = sent.phases.backfill ?? sent.seconds;
-      const messagesRate = sent.mqttMessages / backfill;
+      const messages = sent.mqttMessages + sent.historyRequests;
+      const messagesRate = messages / backfill;
       const measurementsRate = sent.measurements / backfill;
       const sensors = sent.devices;
       const simulatedDays = (Date.parse(sent.to) - Date.parse(sent.from)) / 86_400_000;
@@ -159,14 +178,23 @@ export async function benchSim(drivers: Driver[], databaseUrl: string | undefine
       console.log(`sim (${driver}): baseline, the same feed to a bare aedes broker for ${BASELINE_SECONDS} s…`);
       const base = await runBareFeed(bare.url);
       const baseRate = base.measurements / base.seconds;
+      const route =
+        VIA === 'mqtt'
+          ? 'MQTT (QoS 1, arrays of 30) + NGSI-LD + Open311 → entities and history'
+          : 'history through the NGSI-LD temporal API (Append Attribute instances, 4 h of a device per request), each device’s newest measurement over MQTT, + NGSI-LD + Open311';
+      const unit = VIA === 'mqtt' ? 'messages' : 'requests';
+      const whole = SECONDS <= 0 || backfill < SECONDS - 1;
       results.push({
-        name: `Simulator backfill, ${SIZE} size (${fmt(sensors)} devices, one measurement a minute each), citycloud simulate in another process → MQTT (QoS 1, arrays of 30) + NGSI-LD + Open311 → entities and history`,
+        name: `Simulator backfill${whole ? ` of ${DAYS} days` : ''}, ${SIZE} size (${fmt(sensors)} devices, one measurement a minute each), citycloud simulate in another process → ${route}`,
         driver,
-        figure: `${fmt(measurementsRate)} measurements/s, ${fmt(messagesRate)} messages/s (${simulatedDays.toFixed(2)} simulated days in ${backfill.toFixed(0)} s)`,
-        baseline: `same generator and publisher to a bare aedes broker, no processing: ${fmt(baseRate)} measurements/s, ${fmt(base.messages / base.seconds)} messages/s`,
+        figure: `${fmt(measurementsRate)} measurements/s, ${fmt(messagesRate)} ${unit}/s (${simulatedDays.toFixed(2)} simulated days in ${hours(backfill)})`,
+        baseline:
+          VIA === 'mqtt'
+            ? `same generator and publisher to a bare aedes broker, no processing: ${fmt(baseRate)} measurements/s, ${fmt(base.messages / base.seconds)} messages/s`
+            : `same generator and HTTP requests to a bare Fastify route answering 204, no processing: ${fmt(baseRate)} measurements/s, ${fmt(base.messages / base.seconds)} requests/s`,
         ratio: measurementsRate / baseRate,
         notes:
-          `${fmt(sent.measurements)} measurements in ${fmt(sent.mqttMessages)} messages, ${fmt(sent.entityUpserts)} entity upserts; provisioning ${sent.phases.provisioning ?? '?'} s; ` +
+          `${fmt(sent.measurements)} measurements in ${fmt(sent.historyRequests)} temporal requests and ${fmt(sent.mqttMessages)} MQTT messages, ${fmt(sent.entityUpserts)} entity upserts; provisioning ${sent.phases.provisioning ?? '?'} s; ` +
           `projected backfill of ${DAYS} days × ${fmt(sensors)} devices (≈ ${fmt(wanted)} measurements): ${hours(projectedSeconds)} at this rate`,
       });
     } finally {

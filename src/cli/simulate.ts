@@ -6,12 +6,14 @@ import type { Size } from '../sim/model.ts';
 export const SIMULATE_HELP = `  simulate                   Run the simulated city (Hangzhou): feed a running CityCloud or write files
       --seed N --start DATE [--days D] [--size tiny|small|city] [--step SECONDS]
       --target URL [--user admin --password PASSWORD] [--backfill-days N] [--speed realtime|Nx]
-                   [--backfill-step SECONDS] [--mqtt URL] [--window N] [--connections N]
+                   [--backfill-step SECONDS] [--backfill-via mqtt|temporal] [--mqtt URL] [--window N] [--connections N]
                    [--resume] [--keys FILE]
                    (or CITYCLOUD_API_KEY=cck_… instead of --user/--password)
       --out DIR     (writes stream.jsonl and truth.jsonl; no server needed)
       With --target: history of the --backfill-days before --start (default now) is sent at once, then --days
-      run live (default: until Ctrl-C); the last line is a JSON summary of what was sent. Demo mode runs it
+      run live (default: until Ctrl-C); the last line is a JSON summary of what was sent. --backfill-via temporal
+      sends the history through the NGSI-LD temporal API (an archive import, far faster for long backfills) and
+      only each device's newest measurement over MQTT. Demo mode runs it
       itself (SIM_CITY=off turns it off; SIM_SIZE, SIM_SEED, SIM_BACKFILL_HOURS).`;
 
 const SIZES: readonly Size[] = ['tiny', 'small', 'city'];
@@ -39,6 +41,8 @@ export interface SimulateArgs {
   resume: boolean;
   /** Seconds between backfilled measurements (default: --step). */
   backfillStep: number | undefined;
+  /** How device history is backfilled: over MQTT (default) or through the temporal API. */
+  backfillVia: 'mqtt' | 'temporal';
   /** A file that keeps the device keys between runs. */
   keys: string | undefined;
   /** CITYCLOUD_API_KEY: an admin or operator API key to use instead of --user/--password. */
@@ -92,6 +96,7 @@ export function parseSimulateArgs(argv: string[], env: Record<string, string | u
       connections: { type: 'string' },
       resume: { type: 'boolean' },
       'backfill-step': { type: 'string' },
+      'backfill-via': { type: 'string' },
       keys: { type: 'string' },
     },
   });
@@ -107,6 +112,8 @@ export function parseSimulateArgs(argv: string[], env: Record<string, string | u
   }
   if (values.target !== undefined && !/^https?:\/\/[^\s/]+/i.test(values.target)) bad(`--target must be the URL of a CityCloud, e.g. http://127.0.0.1:8080, got "${values.target}"`);
   if (values.mqtt !== undefined && !/^(mqtts?|tcp|wss?):\/\/[^\s/]+/i.test(values.mqtt)) bad(`--mqtt must be a broker URL such as mqtt://127.0.0.1:1883, got "${values.mqtt}"`);
+  const via = values['backfill-via'] ?? 'mqtt';
+  if (via !== 'mqtt' && via !== 'temporal') bad(`--backfill-via must be mqtt or temporal, got "${via}"`);
   const days = values.days === undefined ? undefined : nonNegative(values.days, '--days', 0);
   if (values.out !== undefined && days === 0) bad('--days must be more than 0 with --out');
   return {
@@ -126,6 +133,7 @@ export function parseSimulateArgs(argv: string[], env: Record<string, string | u
     connections: wholeNumber(values.connections, '--connections', 4, 1, 64),
     resume: values.resume === true,
     backfillStep: values['backfill-step'] === undefined ? undefined : wholeNumber(values['backfill-step'], '--backfill-step', 60, 1, 86_400),
+    backfillVia: via,
     keys: values.keys,
     apiKey: env.CITYCLOUD_API_KEY?.trim() || undefined,
   };
@@ -188,6 +196,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       resume: args.resume,
       ...(args.backfillStep !== undefined ? { backfillStepSeconds: args.backfillStep } : {}),
       ...(args.keys !== undefined ? { keysFile: args.keys } : {}),
+      backfillVia: args.backfillVia,
       mqttUrl: mqttUrlFor(args, process.env),
       seed: args.seed,
       size: args.size,

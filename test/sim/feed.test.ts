@@ -26,7 +26,10 @@ async function simulate(args: string[]): Promise<{ code: number; summary: FeedSu
   return { code, summary, output: `${stdout}\n${stderr}` };
 }
 
-describe('the simulator feeding a running CityCloud from another process', () => {
+// Backfilled over MQTT as devices would have sent it, and through the temporal API as an archive import (the newest
+// measurement of each device still over MQTT): the hub must hold the same either way.
+for (const via of ['mqtt', 'temporal'] as const)
+describe(`the simulator feeding a running CityCloud from another process (history via ${via})`, () => {
   let server: ServerProcess;
   let db: { url: string; drop(): Promise<void> } | undefined;
   let dataDir: string;
@@ -82,11 +85,20 @@ describe('the simulator feeding a running CityCloud from another process', () =>
       BACKFILL_DAYS,
       '--days',
       '0',
+      '--backfill-via',
+      via,
     ]);
     assert.equal(run.code, 0, run.output);
     const sent = run.summary;
     assert.ok(sent, `the simulator printed no summary:\n${run.output}`);
     assert.ok(sent.measurements > 1000, `a tiny city sends more than 1,000 measurements in 3 hours, got ${sent.measurements}`);
+    if (via === 'temporal') {
+      // History in a few requests per device; only the newest measurement of each reporting device over MQTT.
+      assert.ok(sent.historyRequests > 0, 'no temporal requests were sent');
+      assert.ok(sent.mqttMessages <= sent.devices, `${sent.mqttMessages} MQTT messages for ${sent.devices} devices`);
+    } else {
+      assert.equal(sent.historyRequests, 0);
+    }
 
     // Entities: every type the hub holds, counted, against what was sent (Open311 reports become ServiceRequest entities).
     const expected: Record<string, number> = { ...sent.entities };
@@ -113,6 +125,9 @@ describe('the simulator feeding a running CityCloud from another process', () =>
 
     // History inside the simulated span: instances per type and attribute, every attribute the hub has.
     const history: Record<string, Record<string, number>> = {};
+    /** The newest instance of each entity's attribute in the history. */
+    const newestHeld = new Map<string, number>();
+    const seen = new Set<string>();
     for (const type of Object.keys(held)) {
       for (let offset = 0; ; offset += 100) {
         const answer = await get(
@@ -126,6 +141,14 @@ describe('the simulator feeding a running CityCloud from another process', () =>
             const { values, objects } = attribute as { values?: unknown[]; objects?: unknown[] };
             const n = (values ?? objects ?? []).length;
             if (n === 0) continue;
+            for (const [, at] of (values ?? objects ?? []) as Array<[unknown, string]>) {
+              const key = `${entity.id}\u0000${name}`;
+              // Each reading once: no instance was sent (or stored) twice.
+              const instant = `${key}\u0000${at}`;
+              assert.ok(!seen.has(instant), `${entity.id} ${name} has two instances at ${at}`);
+              seen.add(instant);
+              if (!(Date.parse(at) <= (newestHeld.get(key) ?? Number.NEGATIVE_INFINITY))) newestHeld.set(key, Date.parse(at));
+            }
             history[type] ??= {};
             (history[type] as Record<string, number>)[name] = ((history[type] as Record<string, number>)[name] ?? 0) + n;
           }
@@ -134,6 +157,22 @@ describe('the simulator feeding a running CityCloud from another process', () =>
       }
     }
     assert.deepEqual(history, sent.history);
+
+    // Each entity ends in its newest state: an attribute's observedAt is its newest history instance.
+    let compared = 0;
+    for (const type of Object.keys(sent.history)) {
+      const answer = await get(`/ngsi-ld/v1/entities?type=${encodeURIComponent(type)}&limit=100`);
+      for (const entity of JSON.parse(answer.text) as Array<Record<string, unknown>>) {
+        for (const [name, attribute] of Object.entries(entity)) {
+          const at = typeof attribute === 'object' && attribute !== null ? (attribute as { observedAt?: string }).observedAt : undefined;
+          const newest = newestHeld.get(`${entity.id}\u0000${name}`);
+          if (at === undefined || newest === undefined) continue;
+          assert.equal(at, new Date(newest).toISOString(), `${entity.id} ${name}`);
+          compared++;
+        }
+      }
+    }
+    assert.ok(compared > 100, `only ${compared} attributes compared`);
   });
 });
 

@@ -15,6 +15,8 @@ import { InFlightWindow } from './window.ts';
 
 /** Most measurements one MQTT message may carry (the platform's ingest accepts up to 100). */
 const MAX_MEASUREMENTS_PER_MESSAGE = 100;
+/** Ticks of one device's history in one temporal request (4 hours at a minute: well inside the 1 MB body limit). */
+const HISTORY_CHUNK_TICKS = 240;
 
 /** The generator's API (CONTRACT.md), passed in so the feeder depends on its shape only. */
 export interface CityGenerator {
@@ -54,6 +56,13 @@ export interface FeedOptions {
   backfillStepSeconds?: number;
   /** A file keeping the device keys between runs (like a gateway's credentials), so a restart need not issue new ones. */
   keysFile?: string;
+  /**
+   * How the backfill sends device history: `mqtt` (default), every measurement as the device would have published it;
+   * or `temporal`, the history through the NGSI-LD temporal API (Append Attribute instances, 5.6.12), as a city
+   * importing its archive would — many instances per request — and each device's newest measurement over MQTT, so
+   * the entities end in their current state exactly as after an MQTT backfill.
+   */
+  backfillVia?: 'mqtt' | 'temporal';
   signal?: AbortSignal;
   /** Start, phase and finish lines. */
   log: (line: string) => void;
@@ -186,8 +195,36 @@ export async function runFeed(options: FeedOptions): Promise<FeedSummary> {
     );
   };
 
-  const flush = async () => {
+  // The temporal backfill: each device's newest measurement is held back from its history requests and goes over
+  // MQTT at the end of the backfill (sendNewest), so history holds every measurement once and the entity ends current.
+  const newest = new Map<string, DeviceMeasurement>();
+  let viaHistory = false;
+  const sendHistory = async (deviceId: string) => {
+    const measurements = pending.get(deviceId);
+    pending.delete(deviceId);
+    const device = byId.get(deviceId);
+    if (!measurements || measurements.length === 0 || !device) return;
+    const held = newest.get(deviceId);
+    const all = held ? [held, ...measurements] : measurements;
+    newest.set(deviceId, all[all.length - 1] as DeviceMeasurement);
+    const history = all.slice(0, -1);
+    if (history.length === 0) return;
+    const body = historyBody(device.spec, history);
+    await window.run(async () => {
+      const path = `/ngsi-ld/v1/temporal/entities/${encodeURIComponent(device.spec.entityId)}/attrs`;
+      const answer = await client.request('POST', path, { json: body });
+      if (answer.status !== 204) throw new PlatformRefused('POST', path, answer.status, answer.text);
+      tally.deviceHistory(deviceId, history);
+    });
+  };
+  const sendNewest = async () => {
+    for (const [deviceId, measurement] of newest) pending.set(deviceId, [measurement]);
+    newest.clear();
     for (const deviceId of [...pending.keys()]) await sendDevice(deviceId);
+  };
+
+  const flush = async () => {
+    for (const deviceId of [...pending.keys()]) await (viaHistory ? sendHistory(deviceId) : sendDevice(deviceId));
     if (entities.length > 0) {
       // Entity observations keep their order: one group of batches at a time, while MQTT goes on.
       await entityWrite;
@@ -222,14 +259,15 @@ export async function runFeed(options: FeedOptions): Promise<FeedSummary> {
   /** Feeds [a, b): `pace` maps a simulated time to the wall-clock time it is due (undefined: as fast as possible). */
   const feed = async (phase: string, source: City, a: number, b: number, chunkTicks: number, pace?: (at: number) => number) => {
     const tickMs = source.stepSeconds * 1000;
-    const state: ProgressState = { phase, from: a, to: b, at: a, messages: tally.mqttMessages, measurements: tally.measurements };
+    const sent = () => tally.mqttMessages + tally.historyRequests;
+    const state: ProgressState = { phase, from: a, to: b, at: a, messages: sent(), measurements: tally.measurements, unit: viaHistory ? 'requests' : 'messages' };
     let previous: ProgressState = { ...state };
     const phaseStart = performance.now();
     let lastAt = phaseStart;
     const timer = options.progress
       ? setInterval(() => {
           const now = performance.now();
-          const current = { ...state, at: reached, messages: tally.mqttMessages, measurements: tally.measurements };
+          const current = { ...state, at: reached, messages: sent(), measurements: tally.measurements };
           options.progress?.(progressLine(current, previous, (now - lastAt) / 1000, (now - phaseStart) / 1000));
           previous = current;
           lastAt = now;
@@ -253,7 +291,7 @@ export async function runFeed(options: FeedOptions): Promise<FeedSummary> {
               const list = pending.get(observation.deviceId) ?? [];
               pending.set(observation.deviceId, list);
               list.push({ observedAt: observation.observedAt, values: observation.values });
-              if (list.length >= MAX_MEASUREMENTS_PER_MESSAGE) await sendDevice(observation.deviceId);
+              if (!viaHistory && list.length >= MAX_MEASUREMENTS_PER_MESSAGE) await sendDevice(observation.deviceId);
             } else if (observation.channel === 'entity') {
               entities.push(observation.entity);
             } else {
@@ -268,6 +306,7 @@ export async function runFeed(options: FeedOptions): Promise<FeedSummary> {
         }
       }
       await flush();
+      if (viaHistory) await sendNewest();
       await window.drain();
       await entityWrite;
     } finally {
@@ -278,10 +317,14 @@ export async function runFeed(options: FeedOptions): Promise<FeedSummary> {
   try {
     if (from < liveStart) {
       const t = performance.now();
-      await feed('backfill', backfillCity, from, liveStart, Math.min(MAX_MEASUREMENTS_PER_MESSAGE, options.chunkTicks ?? 30));
+      viaHistory = options.backfillVia === 'temporal';
+      const chunk = viaHistory ? (options.chunkTicks ?? HISTORY_CHUNK_TICKS) : Math.min(MAX_MEASUREMENTS_PER_MESSAGE, options.chunkTicks ?? 30);
+      await feed('backfill', backfillCity, from, liveStart, chunk);
+      viaHistory = false;
       phases.backfill = (performance.now() - t) / 1000;
+      const requests = tally.historyRequests > 0 ? `${tally.historyRequests.toLocaleString('en')} temporal requests, ` : '';
       options.log(
-        `history sent: ${tally.mqttMessages.toLocaleString('en')} messages, ${tally.measurements.toLocaleString('en')} measurements in ${phases.backfill.toFixed(1)} s ` +
+        `history sent: ${requests}${tally.mqttMessages.toLocaleString('en')} messages, ${tally.measurements.toLocaleString('en')} measurements in ${phases.backfill.toFixed(1)} s ` +
           `(${Math.round(tally.measurements / Math.max(0.001, phases.backfill)).toLocaleString('en')} measurements/s)${signal?.aborted ? ', stopped early' : ''}`,
       );
     }
@@ -294,4 +337,24 @@ export async function runFeed(options: FeedOptions): Promise<FeedSummary> {
     await publisher.close();
   }
   return tally.summary(new Date(from).toISOString(), new Date(Math.max(reached, from)).toISOString(), (performance.now() - started) / 1000, phases);
+}
+
+/** A device's measurements as the body of Append Attribute instances: each attribute an array of instances, named and typed as device ingest maps them. */
+export function historyBody(spec: DeviceSpec, measurements: readonly DeviceMeasurement[]): Record<string, Array<Record<string, unknown>>> {
+  const mappings = new Map(spec.attributes.map((a) => [a.key, a]));
+  const body: Record<string, Array<Record<string, unknown>>> = {};
+  for (const m of measurements) {
+    for (const [key, value] of Object.entries(m.values)) {
+      const mapping = mappings.get(key);
+      const name = mapping?.name ?? key;
+      const list = body[name] ?? [];
+      body[name] = list;
+      list.push(
+        name === 'location'
+          ? { type: 'GeoProperty', value, observedAt: m.observedAt }
+          : { type: 'Property', value, observedAt: m.observedAt, ...(mapping?.unitCode ? { unitCode: mapping.unitCode } : {}) },
+      );
+    }
+  }
+  return body;
 }

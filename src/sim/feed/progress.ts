@@ -8,6 +8,8 @@ export interface ProgressState {
   at: number;
   messages: number;
   measurements: number;
+  /** What `messages` counts: MQTT messages (default) or HTTP requests. */
+  unit?: 'messages' | 'requests';
 }
 
 const DAY_MS = 86_400_000;
@@ -35,5 +37,5 @@ export function progressLine(state: ProgressState, previous: ProgressState | und
   const day = (state.at - state.from) / DAY_MS;
   const when = `${new Date(state.at).toISOString().slice(0, 16).replace('T', ' ')}Z`;
   const eta = Number.isFinite(state.to) ? ` · ETA ${duration(left)}` : '';
-  return `${state.phase} ${when} (day ${day.toFixed(2)} of ${Number.isFinite(days) ? days.toFixed(2) : '∞'}) · ${number(messagesRate)} messages/s · ${number(measurementsRate)} measurements/s${eta}`;
+  return `${state.phase} ${when} (day ${day.toFixed(2)} of ${Number.isFinite(days) ? days.toFixed(2) : '∞'}) · ${number(messagesRate)} ${state.unit ?? 'messages'}/s · ${number(measurementsRate)} measurements/s${eta}`;
 }

@@ -13,6 +13,8 @@ export interface FeedSummary {
   /** Citizen reports filed through Open311, per service code. */
   reports: Record<string, number>;
   mqttMessages: number;
+  /** Requests of history sent through the temporal API (a backfill with --backfill-via temporal). */
+  historyRequests: number;
   measurements: number;
   entityUpserts: number;
   devices: number;
@@ -27,6 +29,7 @@ export class SentTally {
   readonly #reports = new Map<string, number>();
   readonly #names = new Map<string, { type: string; names: Map<string, string> }>();
   mqttMessages = 0;
+  historyRequests = 0;
   measurements = 0;
   entityUpserts = 0;
   devices = 0;
@@ -52,8 +55,18 @@ export class SentTally {
 
   /** One MQTT message of a device, once the platform acknowledged it. */
   deviceMessage(deviceId: string, measurements: ReadonlyArray<{ values: Record<string, unknown> }>): void {
-    const known = this.#names.get(deviceId);
     this.mqttMessages++;
+    this.#measured(deviceId, measurements);
+  }
+
+  /** One temporal request of a device's history, once the platform acknowledged it. */
+  deviceHistory(deviceId: string, measurements: ReadonlyArray<{ values: Record<string, unknown> }>): void {
+    this.historyRequests++;
+    this.#measured(deviceId, measurements);
+  }
+
+  #measured(deviceId: string, measurements: ReadonlyArray<{ values: Record<string, unknown> }>): void {
+    const known = this.#names.get(deviceId);
     this.measurements += measurements.length;
     if (!known) return;
     for (const m of measurements) for (const key of Object.keys(m.values)) this.#instance(known.type, known.names.get(key) ?? key);
@@ -86,6 +99,7 @@ export class SentTally {
       history: sorted(this.#history, (attrs) => sorted(attrs, (n) => n)),
       reports: sorted(this.#reports, (n) => n),
       mqttMessages: this.mqttMessages,
+      historyRequests: this.historyRequests,
       measurements: this.measurements,
       entityUpserts: this.entityUpserts,
       devices: this.devices,
