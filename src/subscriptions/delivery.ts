@@ -5,7 +5,9 @@
  * itself) and sends them at once — the fast path. When its receiver fails, or it falls behind by more than
  * `memoryPerQueue` rows, it drops what it holds and switches to `table` mode: it reads its rows back from the
  * outbox a page at a time, in order, claiming those no live process holds and stopping at the first one another
- * process holds. When the table has nothing more for it, it returns to memory mode. Queues begin in table mode,
+ * process holds. When a read reaches the end of the table, it returns to memory mode with what it read and the rows
+ * this process committed meanwhile (kept aside while in table mode), so under a steady stream of writes it does not
+ * keep reading the table back. Queues begin in table mode,
  * so rows left by an earlier process (a restart, a crash) go out before new ones.
  *
  * Delivered rows are deleted, and the subscriptions' counters updated, in batches. A sweeper finds rows whose
@@ -56,8 +58,15 @@ class Queue {
   items: OutboxRow[] = [];
   /** Bumped whenever `items` is replaced, so a send that finishes late does not remove rows that are no longer its own. */
   generation = 0;
-  /** Rows arrived (in the table) while in table mode. */
-  dirty = false;
+  /**
+   * In table mode, the rows this process enqueued since the last read of the table (up to memoryPerQueue; `overflow`
+   * once more came): when a read reaches the end of the table, they are what committed after it, and the queue can
+   * return to memory mode at once instead of reading the table again while writes keep coming.
+   */
+  pending: OutboxRow[] = [];
+  overflow = false;
+  /** Keys of the read that returned the queue to memory mode: a row committed before it may still be enqueued after it. */
+  lastRead: Set<string> | undefined;
   running = false;
   timer: NodeJS.Timeout | undefined;
   attempts = 0;
@@ -115,10 +124,17 @@ export class Delivery {
     for (const row of rows) {
       const queue = this.#queue(row.tenant, row.subscriptionId);
       if (queue.mode === 'memory') {
+        if (queue.lastRead?.delete(row.key)) continue;
         queue.items.push(row);
         if (queue.items.length > this.#options.memoryPerQueue) this.#toTable(queue);
       } else {
-        queue.dirty = true;
+        if (!queue.overflow) {
+          queue.pending.push(row);
+          if (queue.pending.length > this.#options.memoryPerQueue) {
+            queue.overflow = true;
+            queue.pending = [];
+          }
+        }
       }
       touched.add(queue);
     }
@@ -132,7 +148,6 @@ export class Delivery {
     queue.attempts = 0;
     queue.notBefore = 0;
     this.#toTable(queue);
-    queue.dirty = true;
     if (queue.timer) {
       clearTimeout(queue.timer);
       queue.timer = undefined;
@@ -160,6 +175,9 @@ export class Delivery {
   #toTable(queue: Queue): void {
     queue.mode = 'table';
     queue.items = [];
+    queue.pending = [];
+    queue.overflow = false;
+    queue.lastRead = undefined;
     queue.generation++;
   }
 
@@ -180,7 +198,6 @@ export class Delivery {
       .catch((error) => {
         this.#options.onError(error, `delivering notifications of ${queue.id}`);
         this.#toTable(queue);
-        queue.dirty = true;
         this.#kick(queue, this.#options.retryMaxMs);
       })
       .finally(() => {
@@ -211,7 +228,6 @@ export class Delivery {
       }
       const wait = queue.notBefore - Date.now();
       if (wait > 0) {
-        if (queue.mode === 'table') queue.dirty = true;
         this.#schedule(queue, wait);
         return;
       }
@@ -219,20 +235,31 @@ export class Delivery {
         if (queue.mode === 'memory') return;
         // Rows acknowledged but not yet deleted must not be read back.
         await this.flushAcks();
-        queue.dirty = false;
-        const { rows, blocked } = await claimHead(o.store, queue.tenant, queue.id, o.owner, o.leaseSeconds, Math.max(o.maxBatch, 200));
-        if (rows.length === 0) {
-          if (queue.dirty) continue;
+        queue.pending = [];
+        queue.overflow = false;
+        const page = Math.max(o.maxBatch, 200);
+        const { rows, blocked } = await claimHead(o.store, queue.tenant, queue.id, o.owner, o.leaseSeconds, page);
+        if (!blocked && rows.length < page && !queue.overflow) {
+          // The read reached the end of the table: whatever committed after it was enqueued since (or will be),
+          // so the queue goes on from memory. A row enqueued before the read may be in both: keep the read's.
+          const read = new Set(rows.map((r) => r.key));
+          queue.items = rows.concat(queue.pending.filter((r) => !read.has(r.key)));
+          queue.pending = [];
+          queue.lastRead = read.size > 0 ? read : undefined;
+          queue.mode = 'memory';
+          queue.generation++;
+          if (queue.items.length === 0) return;
+        } else if (rows.length === 0) {
           if (blocked) {
             // Another live process holds the head of this queue; look again soon.
             this.#schedule(queue, 1000);
             return;
           }
-          queue.mode = 'memory';
-          return;
+          continue;
+        } else {
+          queue.items = rows;
+          queue.generation++;
         }
-        queue.items = rows;
-        queue.generation++;
       }
       await this.#sendBatch(queue, target);
     }
@@ -361,7 +388,6 @@ export class Delivery {
     for (const { tenant, subscriptionId } of orphaned) {
       const queue = this.#queue(tenant, subscriptionId);
       if (queue.mode === 'memory') this.#toTable(queue);
-      queue.dirty = true;
       this.#kick(queue);
     }
   }
