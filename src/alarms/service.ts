@@ -242,13 +242,14 @@ export class AlarmsService {
     const { terms } = this.#deps;
     const call = { tenant: city.tenant, principal: systemPrincipal(city.tenant, 'alarms'), terms };
     const page = 1000;
-    for (let offset = 0; ; offset += page) {
-      const { entities } = await this.#deps.reader.queryEntities(call, { type: city.watched, limit: page, offset, count: false });
+    for (let after: string | undefined; ; ) {
+      const { entities } = await this.#deps.reader.queryEntities(call, { type: city.watched, ...(after === undefined ? {} : { after }), limit: page, offset: 0, count: false });
       for (const entity of entities) {
         const reading = readingOf({ entity, before: entity }, terms);
         if (reading) this.#enqueue(city, city.engine.observe(reading));
       }
       if (entities.length < page) return;
+      after = entities[entities.length - 1]?.id;
     }
   }
 

@@ -43,6 +43,8 @@ export interface EntityQuery {
   geo?: GeoQueryInput;
   /** POST /entityOperations/query: entities matching any of these selectors (each an AND of its members). */
   selectors?: Array<{ type?: string; id?: string; idPattern?: string }>;
+  /** Entities whose id sorts after this one: keyset paging for the platform's own scans (OFFSET grows quadratic over a city). */
+  after?: string;
   limit: number;
   offset: number;
   count: boolean;
@@ -100,6 +102,7 @@ export class EntityReader {
       conditions.push(`e.id = ANY(${params.add(query.ids)}::text[])`);
     }
     if (query.idPattern !== undefined) conditions.push(`e.id ~ ${params.add(checkIdPattern(query.idPattern))}`);
+    if (query.after !== undefined) conditions.push(`e.id > ${params.add(query.after)}`);
     if (query.attrs !== undefined && query.attrs.length > 0) {
       const iris = query.attrs.map((a) => terms.expand(checkName(a, 'An attribute name in "attrs"')));
       conditions.push(`e.attr_names && ${params.add(iris)}::text[]`);

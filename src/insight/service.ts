@@ -146,12 +146,13 @@ export class InsightService {
   }
 
   /** Every entity matching the query, a page of 1,000 at a time. */
-  async #all(tenant: string, query: Omit<EntityQuery, 'limit' | 'offset' | 'count'>): Promise<StoredEntity[]> {
+  async #all(tenant: string, query: Omit<EntityQuery, 'after' | 'limit' | 'offset' | 'count'>): Promise<StoredEntity[]> {
     const out: StoredEntity[] = [];
-    for (let offset = 0; ; offset += 1000) {
-      const page = await this.#deps.reader.queryEntities(this.#call(tenant), { ...query, limit: 1000, offset, count: false });
+    for (let after: string | undefined; ; ) {
+      const page = await this.#deps.reader.queryEntities(this.#call(tenant), { ...query, ...(after === undefined ? {} : { after }), limit: 1000, offset: 0, count: false });
       out.push(...page.entities);
       if (page.entities.length < 1000) return out;
+      after = page.entities[page.entities.length - 1]?.id;
     }
   }
 
