@@ -11,13 +11,14 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import pg from 'pg';
 import { DevicePublisher } from '../src/sim/feed/publisher.ts';
 import type { FeedSummary } from '../src/sim/feed/tally.ts';
 import { InFlightWindow } from '../src/sim/feed/window.ts';
 import { CLI, ROOT } from '../test/support/process.ts';
 import { historyBody } from '../src/sim/feed/feeder.ts';
 import type { DeviceSpec } from '../src/sim/model.ts';
-import { ADMIN_PASSWORD, benchStore, type Driver, fmt, type RunningCityCloud, startBareServer, startCityCloud } from './harness.ts';
+import { ADMIN_PASSWORD, type BenchStore, benchStore, type Driver, fmt, type RunningCityCloud, startBareServer, startCityCloud } from './harness.ts';
 import { startBareBroker } from './ingest.bench.ts';
 import type { BenchResult } from './report.ts';
 
@@ -151,6 +152,22 @@ async function runBareFeed(url: string): Promise<{ messages: number; measurement
   return JSON.parse(out.trim().split('\n').pop() as string);
 }
 
+/** The history the run left on PostgreSQL: instances and bytes of the database (history is nearly all of it). */
+async function historyOnDisk(store: BenchStore): Promise<{ instances: number; bytes: number } | undefined> {
+  if (!store.databaseUrl || store.driver !== 'postgres') return undefined;
+  const client = new pg.Client({ connectionString: store.databaseUrl });
+  await client.connect();
+  try {
+    await client.query('CHECKPOINT');
+    const { rows } = await client.query<{ instances: string; bytes: string }>(
+      'SELECT (SELECT count(*) FROM temporal_instances) AS instances, pg_database_size(current_database()) AS bytes',
+    );
+    return { instances: Number(rows[0]?.instances), bytes: Number(rows[0]?.bytes) };
+  } finally {
+    await client.end();
+  }
+}
+
 function hours(seconds: number): string {
   return seconds < 3600 ? `${(seconds / 60).toFixed(1)} min` : `${(seconds / 3600).toFixed(1)} h`;
 }
@@ -175,7 +192,13 @@ export async function benchSim(drivers: Driver[], databaseUrl: string | undefine
       // Projected from the simulated time actually covered (security sensors report on events, not every minute).
       const wanted = (sent.measurements / simulatedDays) * DAYS;
       const projectedSeconds = (DAYS / simulatedDays) * backfill;
-      console.log(`sim (${driver}): baseline, the same feed to a bare aedes broker for ${BASELINE_SECONDS} s…`);
+      const disk = await historyOnDisk(store);
+      // What the whole backfill would leave on disk at the bytes per instance of this run.
+      const diskNote = disk
+        ? `; on disk ${(disk.bytes / 1e9).toFixed(1)} GB for ${fmt(disk.instances)} history instances (${fmt(disk.bytes / disk.instances)} bytes each, ` +
+          `${(disk.instances / sent.measurements).toFixed(2)} per measurement): the ${DAYS} days would need ≈ ${fmt((disk.bytes / sent.measurements) * wanted / 1e9)} GB`
+        : '';
+      console.log(`sim (${driver}): baseline, the same feed to a bare ${VIA === 'mqtt' ? 'aedes broker' : 'Fastify route'} for ${BASELINE_SECONDS} s…`);
       const base = await runBareFeed(bare.url);
       const baseRate = base.measurements / base.seconds;
       const route =
@@ -195,7 +218,7 @@ export async function benchSim(drivers: Driver[], databaseUrl: string | undefine
         ratio: measurementsRate / baseRate,
         notes:
           `${fmt(sent.measurements)} measurements in ${fmt(sent.historyRequests)} temporal requests and ${fmt(sent.mqttMessages)} MQTT messages, ${fmt(sent.entityUpserts)} entity upserts; provisioning ${sent.phases.provisioning ?? '?'} s; ` +
-          `projected backfill of ${DAYS} days × ${fmt(sensors)} devices (≈ ${fmt(wanted)} measurements): ${hours(projectedSeconds)} at this rate`,
+          `projected backfill of ${DAYS} days × ${fmt(sensors)} devices (≈ ${fmt(wanted)} measurements): ${hours(projectedSeconds)} at this rate${diskNote}`,
       });
     } finally {
       await server?.stop();
