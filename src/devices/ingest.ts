@@ -10,7 +10,7 @@ import type { Logger } from '../platform/logging/logger.ts';
 import type { Queryable } from '../platform/store/store.ts';
 import type { DeviceActivityLog } from './activity.ts';
 import { deviceSecretMatches, parseDeviceKey } from './keys.ts';
-import { type Device, type DeviceCredential, IngestRejected, type Measurement, type PayloadFormat, type Rejection } from './model.ts';
+import { type Device, type DeviceCredential, IngestRejected, type Measurement, measuredAttribute, type PayloadFormat, type Rejection } from './model.ts';
 import { parsePayload, typedValue } from './payload.ts';
 import { findByKeyId } from './store.ts';
 import { TokenBuckets } from './throttle.ts';
@@ -197,10 +197,7 @@ export class DeviceIngest {
         throw new IngestRejected('bad_payload', `"${key}" cannot be a measurement: it names a reserved member of the entity`);
       }
       const value = format === 'ultralight' || mapping?.valueType ? typedValue(raw, mapping?.valueType) : raw;
-      entity[name] =
-        name === 'location'
-          ? { type: 'GeoProperty', value, observedAt }
-          : { type: 'Property', value, observedAt, ...(mapping?.unitCode ? { unitCode: mapping.unitCode } : {}) };
+      entity[name] = measuredAttribute(name, value, observedAt, mapping);
     }
     return entity;
   }

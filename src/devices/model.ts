@@ -12,6 +12,13 @@ export interface AttributeMapping {
   valueType?: 'number' | 'text' | 'boolean';
 }
 
+/** The attribute one measured value becomes: `location` a GeoProperty, anything else a Property with the mapping's unit. */
+export function measuredAttribute(name: string, value: unknown, observedAt: string, mapping: Pick<AttributeMapping, 'unitCode'> | undefined): Record<string, unknown> {
+  return name === 'location'
+    ? { type: 'GeoProperty', value, observedAt }
+    : { type: 'Property', value, observedAt, ...(mapping?.unitCode ? { unitCode: mapping.unitCode } : {}) };
+}
+
 export interface Device {
   id: string;
   tenant: string;

@@ -5,6 +5,7 @@
  */
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { measuredAttribute } from '../../devices/model.ts';
 import type { City, DeviceSpec, NgsiEntity, ReportObservation, SimOptions, Size, Tick } from '../model.ts';
 import { PlatformClient, PlatformRefused } from './client.ts';
 import { progressLine, type ProgressState } from './progress.ts';
@@ -349,11 +350,7 @@ export function historyBody(spec: DeviceSpec, measurements: readonly DeviceMeasu
       const name = mapping?.name ?? key;
       const list = body[name] ?? [];
       body[name] = list;
-      list.push(
-        name === 'location'
-          ? { type: 'GeoProperty', value, observedAt: m.observedAt }
-          : { type: 'Property', value, observedAt: m.observedAt, ...(mapping?.unitCode ? { unitCode: mapping.unitCode } : {}) },
-      );
+      list.push(measuredAttribute(name, value, m.observedAt, mapping));
     }
   }
   return body;
