@@ -21,6 +21,7 @@ export const STATUS_TABLE: Readonly<Record<ErrorCode, ProblemKind>> = {
   ALREADY_EXISTS: { status: 409, type: `${NGSI_LD}AlreadyExists`, title: 'Already exists' },
   CONFLICT: { status: 409, type: `${NGSI_LD}Conflict`, title: 'Conflict' },
   PAYLOAD_TOO_LARGE: { status: 413, type: `${CITYCLOUD}PayloadTooLarge`, title: 'Payload too large' },
+  URI_TOO_LONG: { status: 414, type: `${CITYCLOUD}UriTooLong`, title: 'URI too long' },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
     type: `${CITYCLOUD}UnsupportedMediaType`,
@@ -58,6 +59,8 @@ export function codeForStatus(status: number): ErrorCode {
       return 'CONFLICT';
     case 413:
       return 'PAYLOAD_TOO_LARGE';
+    case 414:
+      return 'URI_TOO_LONG';
     case 415:
       return 'UNSUPPORTED_MEDIA_TYPE';
     case 429:

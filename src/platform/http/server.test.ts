@@ -140,6 +140,21 @@ describe('HTTP edge: bad input gets a clear problem', () => {
     assertProblem(response, 401, /Authorization: Bearer/);
   });
 
+  test('a URL over 16 kB is refused with 414 before routing, however it arrives; one just under is served', async () => {
+    const headers = { authorization: `Bearer ${t.adminToken}` };
+    const coordinates = encodeURIComponent(JSON.stringify([Array.from({ length: 100_000 }, (_, i) => [120 + i / 1e6, 30])]));
+    const url = `/ngsi-ld/v1/entities?type=Building&georel=within&geometry=Polygon&coordinates=${coordinates}`;
+    const response = await t.platform.server.inject({ method: 'GET', url, headers });
+    assertProblem(response, 414, /is [\d,]+ characters long; at most 16,384 are accepted: send long queries as POST \/ngsi-ld\/v1\/entityOperations\/query/);
+    assert.equal(response.json<{ instance: string }>().instance, '/ngsi-ld/v1/entities');
+    const unknownPath = await t.platform.server.inject({ method: 'DELETE', url: `/no/such/${'x'.repeat(20_000)}` });
+    assert.equal(unknownPath.statusCode, 414);
+    const justUnder = await t.platform.server.inject({ method: 'GET', url: `/healthz?pad=${'x'.repeat(16_384 - 13)}` });
+    assert.equal(justUnder.statusCode, 200);
+    // The request log names the refusal, not the megabytes of the URL.
+    assert.ok(!t.logText().includes(coordinates.slice(0, 5000)), 'the over-long URL was written to the log');
+  });
+
   test('none of the refusals above wrote a stack trace to the log, and the server still answers', async () => {
     const log = t.logText();
     assert.match(log, /request refused/);

@@ -85,6 +85,16 @@ function parseJsonBody(body: Buffer): unknown {
     throw new AppError('INVALID_REQUEST', `The body is not valid JSON: ${reason}`);
   }
 }
+/**
+ * The longest request URL served. Over a socket Node's parser already stops a request line and headers past
+ * 16 kB (431, clientErrorHandler); the same bound holds for requests that reach the server another way
+ * (light-my-request in tests, a proxy that allows more), so a multi-megabyte query string is refused before
+ * the router decodes it and before any handler parses it.
+ */
+export const MAX_URL_LENGTH = 16_384;
+const URL_TOO_LONG_PATH = '/__citycloud/uri-too-long';
+const LONG_QUERY_ADVICE = 'send long queries as POST /ngsi-ld/v1/entityOperations/query';
+
 // Paths the portal never owns: an unknown one is a 404, not the portal's index.html.
 const SERVER_PREFIXES = [...API_PREFIXES, '/docs', '/metrics', '/healthz'];
 
@@ -100,6 +110,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    // Before routing: an over-long URL goes to the route that refuses it (request.originalUrl keeps what came).
+    rewriteUrl: (req) => (req.url !== undefined && req.url.length > MAX_URL_LENGTH ? URL_TOO_LONG_PATH : (req.url ?? '/')),
     routerOptions: { maxParamLength: 2048 },
     // URLs the router cannot even decode get the same problem+json refusal as everything else.
     frameworkErrors: (error, request, reply) => {
@@ -119,7 +131,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       if (error.code === 'ECONNRESET' || socket.destroyed) return;
       const [status, detail] =
         error.code === 'HPE_HEADER_OVERFLOW'
-          ? [431, 'The request line and headers are larger than 16 kB; send long queries as POST /ngsi-ld/v1/entityOperations/query']
+          ? [431, `The request line and headers are larger than 16 kB; ${LONG_QUERY_ADVICE}`]
           : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
             ? [408, 'The request took too long to arrive']
             : [400, 'The request is not valid HTTP'];
@@ -172,7 +184,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.setErrorHandler((error, request, reply) => {
     const classified = classifyError(error, options.bodyLimit);
-    const problem = { ...classified.problem, instance: request.url.split('?')[0], requestId: request.id };
+    const problem = { ...classified.problem, instance: request.originalUrl.split('?')[0]?.slice(0, 2048), requestId: request.id };
     options.metrics.httpErrors.inc({ code: classified.code });
     if (classified.unexpected) {
       request.log.error({ err: error }, 'unexpected error');
@@ -203,6 +215,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  app.all(URL_TOO_LONG_PATH, { schema: { hide: true } }, async (request) => {
+    const length = request.originalUrl === URL_TOO_LONG_PATH ? 0 : request.originalUrl.length;
+    throw new AppError('URI_TOO_LONG', `The request URL is ${length > 0 ? `${length.toLocaleString('en')} characters long` : 'too long'}; at most ${MAX_URL_LENGTH.toLocaleString('en')} are accepted: ${LONG_QUERY_ADVICE}`);
+  });
 
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
     try {
