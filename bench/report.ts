@@ -39,8 +39,19 @@ function keptSection(file: string): string[] {
   return at === -1 ? [] : text.slice(at + 1).trimEnd().split('\n');
 }
 
-export function writeReport(file: string, results: readonly BenchResult[], started: Date): void {
+const PG_LINE = '- PostgreSQL (as of the last run that used it): ';
+
+/** The PostgreSQL settings line of the file as it is (kept when this run did not use PostgreSQL). */
+function earlierPgLine(file: string): string | undefined {
+  if (!existsSync(file)) return undefined;
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .find((line) => line.startsWith(PG_LINE));
+}
+
+export function writeReport(file: string, results: readonly BenchResult[], started: Date, postgresSettings?: string): void {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const pgLine = postgresSettings ? `${PG_LINE}${postgresSettings}` : earlierPgLine(file);
   const kept = keptSection(file);
   const rows = earlierRows(file);
   const day = started.toISOString().slice(0, 16).replace('T', ' ');
@@ -56,6 +67,7 @@ export function writeReport(file: string, results: readonly BenchResult[], start
     `- Last run: ${started.toISOString()} (a run with BENCH_ONLY replaces only its own rows; the last column says when each was measured)`,
     `- Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`,
     `- Node.js ${process.version}; load generator (autocannon) in its own process`,
+    ...(pgLine ? [pgLine] : []),
     '',
     HEADER,
     '| --- | --- | --- | --- | --- | --- | --- |',

@@ -13,6 +13,7 @@ import { benchNotifications } from './notifications.bench.ts';
 import { benchRequests } from './requests.bench.ts';
 import { benchSim } from './sim.bench.ts';
 import { benchTemporal } from './temporal.bench.ts';
+import pg from 'pg';
 import { type BenchResult, writeReport } from './report.ts';
 
 const databaseUrl = process.env.DATABASE_URL?.trim() || undefined;
@@ -39,7 +40,24 @@ if (only.has('insight')) results.push(...(await benchInsight(drivers, databaseUr
 
 if (only.size === 0 || only.has('alarms')) results.push(...(await benchAlarms()));
 
+/** The PostgreSQL server's version and the settings the figures depend on, read when this run used it. */
+async function postgresSettings(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const names = ['server_version', 'shared_buffers', 'effective_cache_size', 'work_mem', 'synchronous_commit', 'max_wal_size', 'autovacuum', 'jit'];
+    const { rows } = await client.query<{ name: string; setting: string }>(
+      `SELECT name, current_setting(name) AS setting FROM unnest($1::text[]) AS name`,
+      [names],
+    );
+    return `${rows.map((r) => `${r.name} ${r.setting}`).join(', ')}; same machine, over TCP loopback`;
+  } finally {
+    await client.end();
+  }
+}
+
 const file = path.resolve(import.meta.dirname, '../BENCHMARKS.md');
-writeReport(file, results, started);
+const pgSettings = databaseUrl && drivers.includes('postgres') ? await postgresSettings(databaseUrl) : undefined;
+writeReport(file, results, started, pgSettings);
 for (const r of results) console.log(`${r.driver.padEnd(8)} ${r.name}: ${r.figure} — baseline ${r.baseline} — ratio ${r.ratio.toFixed(2)}`);
 console.log(`Wrote ${file}`);

@@ -1,5 +1,5 @@
 /** The NGSI-LD HTTP binding rules (clause 6.3): where the @context comes from, what a client accepts, and the common query parameters. */
-import { hasRawMembers, stringifyWithRawMembers } from './raw-json.ts';
+import { hasRawMembers, bufferWithRawMembers } from './raw-json.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { Representation } from './entity-output.ts';
@@ -163,7 +163,7 @@ export function negotiate(request: FastifyRequest, allowGeoJson: boolean): Respo
 /** Sends an NGSI-LD payload: the @context in the body for JSON-LD, in a Link header otherwise. */
 export function sendPayload(reply: FastifyReply, type: ResponseType, terms: TermMap, payload: unknown): FastifyReply {
   // Pre-rendered parts (RawJson members) are spliced in here; everything else is serialised as usual.
-  const body = (value: unknown) => (hasRawMembers(value) ? stringifyWithRawMembers(value) : value);
+  const body = (value: unknown) => (hasRawMembers(value) ? bufferWithRawMembers(value) : value);
   if (type === 'application/ld+json') {
     const withContext = (item: unknown) =>
       typeof item === 'object' && item !== null && !Array.isArray(item) ? { ...(item as object), '@context': terms.document } : item;

@@ -1,7 +1,7 @@
 /** Pre-rendered JSON members: the spliced text parses to what JSON.stringify of the same structure gives. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { hasRawMembers, jsonNumber, RawJson, stringifyWithRawMembers } from './raw-json.ts';
+import { bufferWithRawMembers, hasRawMembers, jsonNumber, RawJson, stringifyWithRawMembers } from './raw-json.ts';
 
 describe('RawJson members', () => {
   test('an array of objects with raw members parses back to the same structure', () => {
@@ -12,6 +12,26 @@ describe('RawJson members', () => {
 
   test('an object of raw members only, and keys that need escaping', () => {
     assert.equal(stringifyWithRawMembers({ 'a"b': new RawJson('1') }), '{"a\\"b":1}');
+  });
+
+  test('the buffer holds the UTF-8 bytes of the same text, non-ASCII members and values included', () => {
+    const values: unknown[] = [
+      [{ id: 'urn:西湖', name: '断桥残雪', pm25: new RawJson('{"type":"Property","value":"良"}'), noise: new RawJson('[1,2]') }, { id: 'urn:b' }, 3, null],
+      { only: new RawJson('{"a":"é"}') },
+      { plain: '拱墅区' },
+      [],
+    ];
+    for (const value of values) {
+      const text = stringifyWithRawMembers(value);
+      assert.equal(bufferWithRawMembers(value).toString('utf8'), text);
+      assert.deepEqual(bufferWithRawMembers(value), Buffer.from(text, 'utf8'));
+    }
+    assert.deepEqual(JSON.parse(stringifyWithRawMembers(values[0])), [
+      { id: 'urn:西湖', name: '断桥残雪', pm25: { type: 'Property', value: '良' }, noise: [1, 2] },
+      { id: 'urn:b' },
+      3,
+      null,
+    ]);
   });
 
   test('only objects with a raw member at the top level are reported', () => {
