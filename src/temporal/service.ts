@@ -356,7 +356,7 @@ export class TemporalService {
     // The rollup holds every reading committed before this settle (the last second's are still pending until then).
     if (rollup) await settleRollup(store);
     if (rollup && bucketing.kind === 'fixed' && range.timerel === 'between' && end !== undefined && ask.lastN === undefined) {
-      // The common dashboard ask (hourly or daily values over a closed range): PostgreSQL writes the answer's triples.
+      // The common dashboard ask (hourly or daily values over a closed range): the triples are spliced from PostgreSQL's text.
       const periodTexts: string[] = [];
       for (let k = 0; k < Math.ceil((end - start) / bucketing.millis); k++) {
         const period = periodOf(bucketing, bounds, k) as { start: number; end: number };
