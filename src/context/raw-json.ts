@@ -17,13 +17,13 @@ function objectParts(item: unknown, out: string[]): void {
     return;
   }
   const plain: Record<string, unknown> = {};
-  let raw: Array<[string, RawJson]> | undefined;
+  const raw: Array<[string, RawJson]> = [];
   for (const [key, value] of Object.entries(item)) {
-    if (value instanceof RawJson) (raw ??= []).push([key, value]);
+    if (value instanceof RawJson) raw.push([key, value]);
     else plain[key] = value;
   }
   const head = JSON.stringify(plain);
-  if (raw === undefined) {
+  if (raw.length === 0) {
     out.push(head);
     return;
   }
