@@ -232,20 +232,11 @@ const jsonNumberText = (text: string): string => (text === 'NaN' || text === 'In
  * pairs hold whatever order the rows came in; they are put in period order here.
  */
 function triplesText(buckets: string[], values: string[], periodTexts: readonly string[]): string {
-  const periods = buckets.map(Number);
-  const order = periods.map((_, i) => i);
-  for (let i = 1; i < periods.length; i++) {
-    if ((periods[i] as number) < (periods[i - 1] as number)) {
-      order.sort((a, b) => (periods[a] as number) - (periods[b] as number));
-      break;
-    }
-  }
-  const parts: string[] = new Array(order.length);
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k] as number;
-    parts[k] = `[${jsonNumberText(values[i] as string)},${periodTexts[periods[i] as number]}]`;
-  }
-  return parts.join(',');
+  return buckets
+    .map((bucket, i) => ({ period: Number(bucket), value: values[i] as string }))
+    .sort((a, b) => a.period - b.period)
+    .map(({ period, value }) => `[${jsonNumberText(value)},${periodTexts[period]}]`)
+    .join(',');
 }
 
 /**
