@@ -576,11 +576,11 @@ export class InsightService {
     const { terms } = this.#deps;
     const rows = await this.#deps.store.query<{ entity_id: string; at: string; attr: string; v: unknown }>(
       `SELECT a.entity_id, (date_part('epoch', a.observed_at) * 1000)::bigint::text AS at, s2.attr, coalesce(i2.content->'value', to_jsonb(i2.num)) AS v
-       FROM (SELECT s.entity_id, i.observed_at FROM temporal_series s JOIN temporal_instances i ON i.series = s.id
+       FROM (SELECT s.entity_id, i.observed_at FROM temporal_series s JOIN temporal_history i ON i.series = s.id
              WHERE s.tenant = $1 AND s.attr = $2 AND s.dataset_id = '' AND s.entity_id LIKE 'urn:ngsi-ld:CityIndicator:%'
                AND i.observed_at >= $3::timestamptz AND i.observed_at < $4::timestamptz AND i.content->'value' = 'true'::jsonb) a
        JOIN temporal_series s2 ON s2.tenant = $1 AND s2.entity_id = a.entity_id AND s2.attr = ANY($5::text[]) AND s2.dataset_id = ''
-       JOIN temporal_instances i2 ON i2.series = s2.id AND i2.observed_at = a.observed_at
+       JOIN temporal_history i2 ON i2.series = s2.id AND i2.observed_at = a.observed_at
        ORDER BY a.observed_at DESC LIMIT 5000`,
       [tenant, terms.expand('anomaly'), iso(period.from), iso(period.to), ['value', 'expected', 'expectedLow', 'expectedHigh', 'anomalyScore'].map((a) => terms.expand(a))],
     );

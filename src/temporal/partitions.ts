@@ -106,9 +106,10 @@ export async function maintainPartitions(store: Store, options: { now?: number; 
       const cut = [iso(cutoff)];
       const counts = await tx.query<{ n: number }>(
         `WITH a AS (DELETE FROM temporal_instances_default WHERE observed_at < $1 RETURNING 1),
+              b AS (DELETE FROM temporal_packs WHERE first_at < $1 RETURNING cardinality(instance_id) AS n),
               c AS (DELETE FROM temporal_entities WHERE deleted_at < $1 RETURNING tenant, id),
               d AS (DELETE FROM temporal_series s USING c WHERE s.tenant = c.tenant AND s.entity_id = c.id RETURNING 1)
-         SELECT (SELECT count(*) FROM a)::int AS n`,
+         SELECT ((SELECT count(*) FROM a) + (SELECT coalesce(sum(n), 0) FROM b))::int AS n`,
         cut,
       );
       report.deletedRows = (counts[0]?.n ?? 0) + (await deleteRollupBefore(tx, cut[0] as string));

@@ -1,5 +1,6 @@
 /** Temporal history: the tables of every attribute instance the hub ever held, partitioned by time, and their hourly rollup. */
 import type { Migration } from '../platform/store/migrate.ts';
+import { PACKED_CONTENT_SQL } from './rows.ts';
 
 /**
  * - `temporal_entities`: one row per entity that ever had history, with what selection and the read policy
@@ -102,4 +103,40 @@ export const rollupPendingMigration: Migration = {
       sumsq double precision[] NOT NULL,
       hours timestamptz[] NOT NULL
     );`,
+};
+
+/**
+ * Packed history: the instances of one series that one write brought for one UTC day, as one row of arrays
+ * (rows.ts packHistory). A month of minute readings provided through the temporal API costs ~33 bytes an instance
+ * instead of ~250 as rows (the city-scale backfill: ≈ 211 GB as rows). Only plain numeric readings are packed —
+ * a Property whose content is its number, its observedAt (canonical, equal to `observed_at`) and members common to
+ * the whole pack (`common`, e.g. unitCode) — so a pack gives back exactly the instances it was given.
+ * `temporal_history` is what every reader reads: the rows and the unnested packs, with `span_start`/`span_end` (the
+ * pack's first and last observedAt; an instance row's own) so a time range reaches packs through the
+ * (series, first_at) index (store.ts rangeSql). Correcting or deleting one packed instance unpacks its pack into rows
+ * first (store.ts unpackInstance).
+ */
+export const temporalPacksMigration: Migration = {
+  id: '0018_temporal_packs',
+  sql: `
+    CREATE TABLE temporal_packs (
+      series uuid NOT NULL,
+      first_at timestamptz NOT NULL,
+      last_at timestamptz NOT NULL,
+      created_at timestamptz NOT NULL,
+      stamped boolean NOT NULL,
+      common jsonb,
+      observed_at timestamptz[] NOT NULL,
+      num double precision[] NOT NULL,
+      instance_id uuid[] NOT NULL
+    );
+    CREATE INDEX temporal_packs_series ON temporal_packs (series, first_at);
+    CREATE VIEW temporal_history AS
+      SELECT i.series, i.observed_at, i.instance_id, i.kind, i.num, i.content, i.created_at, i.modified_at,
+             i.observed_at AS span_start, i.observed_at AS span_end
+      FROM temporal_instances i
+      UNION ALL
+      SELECT p.series, u.observed_at, u.instance_id, 'Property'::text, u.num, ${PACKED_CONTENT_SQL('p', 'u')}, p.created_at, p.created_at,
+             p.first_at, p.last_at
+      FROM temporal_packs p CROSS JOIN LATERAL unnest(p.observed_at, p.num, p.instance_id) AS u(observed_at, num, instance_id);`,
 };

@@ -17,7 +17,7 @@ import type { Ownership } from '../context/service.ts';
 import type { Principal } from '../platform/auth/model.ts';
 import type { AuditEvent, AuditLog } from '../platform/audit/service.ts';
 import { AppError } from '../platform/errors/app-error.ts';
-import type { Store } from '../platform/store/store.ts';
+import type { BatchWrite, Store } from '../platform/store/store.ts';
 import {
   type Aggregation,
   addDuration,
@@ -42,6 +42,7 @@ import {
   instanceBound,
   type PeriodAggregate,
   readInstances,
+  unpackInstance,
   readSeries,
   recomputeRollup,
   settleRollup,
@@ -392,6 +393,11 @@ export class TemporalService {
     return { tenant: call.tenant, actor: call.principal, action, target: { type: 'entity', id }, requestId: call.requestId, details };
   }
 
+  /** The audit record of a write as part of the write's own statement. */
+  private auditWrite(call: TemporalCall, action: string, id: string, details: Record<string, unknown>): BatchWrite {
+    return { sql: (param) => this.deps.audit.insertSql(param as string), params: [JSON.stringify(this.deps.audit.rows(this.audit(call, action, id, details)))] };
+  }
+
   /** Reads the attributes of a temporal body: each an instance or an array of instances (normalized temporal representation, clause 4.5.7). */
   private instancesOf(call: TemporalCall, body: Record<string, unknown>, now: string): Array<{ attr: string; instance: StoredAttribute }> {
     const out: Array<{ attr: string; instance: StoredAttribute }> = [];
@@ -466,10 +472,9 @@ export class TemporalService {
       };
     }
     const rows = this.rowsFor(call.tenant, head.id, instances, now);
-    await this.deps.store.transaction(async (tx) => {
-      await writeHistory(tx, { entities: [entityRow], ...rows });
-      await this.deps.audit.record(tx, this.audit(call, existing ? 'temporal.append' : 'temporal.create', head.id, { instances: rows.instances.length }));
-    });
+    await writeHistory(this.deps.store, { entities: [entityRow], ...rows }, [
+      this.auditWrite(call, existing ? 'temporal.append' : 'temporal.create', head.id, { instances: rows.instances.length }),
+    ]);
     this.deps.recorder.forget(call.tenant, head.id);
     return !existing;
   }
@@ -484,11 +489,14 @@ export class TemporalService {
     const instances = this.instancesOf(call, body as Record<string, unknown>, now);
     if (instances.length === 0) throw new AppError('BAD_REQUEST_DATA', 'The body has no attribute instances to add');
     const rows = this.rowsFor(call.tenant, id, instances, now);
-    await this.deps.store.transaction(async (tx) => {
-      await writeHistory(tx, { entities: [], ...rows });
-      await tx.query('UPDATE temporal_entities SET modified_at = $3 WHERE tenant = $1 AND id = $2', [call.tenant, id, now]);
-      await this.deps.audit.record(tx, this.audit(call, 'temporal.append', id, { instances: rows.instances.length }));
-    });
+    // One statement: the history, the entity's modifiedAt and the audit record commit together, in one round trip.
+    await writeHistory(this.deps.store, { entities: [], ...rows }, [
+      {
+        sql: (tenant, entity, at) => `UPDATE temporal_entities SET modified_at = ${at}::timestamptz WHERE tenant = ${tenant} AND id = ${entity}`,
+        params: [call.tenant, id, now],
+      },
+      this.auditWrite(call, 'temporal.append', id, { instances: rows.instances.length }),
+    ]);
   }
 
   /** Delete Temporal Representation of an Entity (5.6.16): its whole history (the entity in the hub stays). */
@@ -529,6 +537,13 @@ export class TemporalService {
   private async findInstance(q: Store | Parameters<Parameters<Store['transaction']>[0]>[0], call: TemporalCall, id: string, attr: string, instanceId: string) {
     const uuid = /^urn:ngsi-ld:Instance:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(instanceId)?.[1];
     if (!uuid) return undefined;
+    // A packed instance becomes a row first (with the rest of its pack), so what follows changes a row.
+    const series = await readSeries(q, call.tenant, [id], [attr]);
+    await unpackInstance(
+      q,
+      series.map((s) => s.id),
+      uuid.toLowerCase(),
+    );
     const rows = await q.query<InstanceRecord & { dataset_id: string; num: number | null }>(
       `SELECT i.series, i.observed_at, i.instance_id, i.kind, ${INSTANCE_CONTENT_SQL('i')} AS content, i.created_at, i.modified_at, s.dataset_id
        FROM temporal_series s JOIN temporal_instances i ON i.series = s.id

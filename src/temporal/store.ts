@@ -1,11 +1,14 @@
 /** The temporal history's SQL: series and instances of a page of entities, aggregation over raw rows or the hourly rollup, and corrections. */
-import { bindBatch, type Queryable } from '../platform/store/store.ts';
+import { type BatchWrite, bindBatch, type Queryable } from '../platform/store/store.ts';
 import type { TimeProperty, TimeRange } from './model.ts';
 import {
   entitiesWrite,
   INSTANCE_CONTENT_SQL,
   type InstanceRow,
   instancesWrite,
+  PACKED_CONTENT_SQL,
+  packHistory,
+  packsWrite,
   type RollupRow,
   rollupWrite,
   type SeriesRow,
@@ -48,16 +51,23 @@ export interface PeriodAggregate {
 
 const COLUMN: Record<TimeProperty, string> = { observedAt: 'observed_at', createdAt: 'created_at', modifiedAt: 'modified_at' };
 
-/** The condition of a time range on `i.<column>`, parameters appended to `params`. */
+/**
+ * The condition of a time range on `i.<column>` of temporal_history, parameters appended to `params`. On observedAt
+ * it also bounds `span_start`, the index key of packs (a pack lies within one UTC day), so a range reads only the
+ * packs it can touch; for an instance row the span is its own observed_at, and the bounds change nothing.
+ */
 function rangeSql(range: TimeRange, params: unknown[]): string {
   const column = `i.${COLUMN[range.timeproperty]}`;
-  params.push(new Date(range.timeAt).toISOString());
-  const at = `$${params.length}::timestamptz`;
-  if (range.timerel === 'before') return `${column} < ${at}`;
-  if (range.timerel === 'after') return `${column} >= ${at}`;
-  params.push(new Date(range.endTimeAt as number).toISOString());
-  return `${column} >= ${at} AND ${column} < $${params.length}::timestamptz`;
+  const param = (at: number) => `$${params.push(new Date(at).toISOString())}::timestamptz`;
+  const spans = range.timeproperty === 'observedAt';
+  const from = (at: number) => `${column} >= ${param(at)}${spans ? ` AND i.span_end >= ${param(at)} AND i.span_start > ${param(at - DAY)}` : ''}`;
+  const until = (at: number) => `${column} < ${param(at)}${spans ? ` AND i.span_start < ${param(at)}` : ''}`;
+  if (range.timerel === 'before') return until(range.timeAt);
+  if (range.timerel === 'after') return from(range.timeAt);
+  return `${from(range.timeAt)} AND ${until(range.endTimeAt as number)}`;
 }
+
+const DAY = 86_400_000;
 
 export async function readSeries(q: Queryable, tenant: string, entityIds: readonly string[], attrs: readonly string[] | undefined): Promise<StoredSeries[]> {
   if (entityIds.length === 0) return [];
@@ -85,7 +95,7 @@ export async function readInstances(q: Queryable, series: readonly string[], ran
      FROM unnest($1::uuid[]) AS s(id)
      CROSS JOIN LATERAL (
        SELECT i.observed_at, i.instance_id, i.kind, ${INSTANCE_CONTENT_SQL('i')} AS content, i.created_at, i.modified_at, (extract(epoch FROM ${column}) * 1000)::bigint AS at
-       FROM temporal_instances i WHERE i.series = s.id AND ${where}
+       FROM temporal_history i WHERE i.series = s.id AND ${where}
        ORDER BY ${column} ${last ? 'DESC' : 'ASC'}, i.created_at ${last ? 'DESC' : 'ASC'}, i.instance_id LIMIT $${params.length}) i`,
     params,
   );
@@ -98,7 +108,7 @@ export async function instanceBound(q: Queryable, series: readonly string[], ran
   const params: unknown[] = [series];
   const where = rangeSql(range, params);
   const rows = await q.query<{ t: number | null }>(
-    `SELECT (extract(epoch FROM ${which}(i.${COLUMN[range.timeproperty]})) * 1000)::bigint AS t FROM temporal_instances i WHERE i.series = ANY($1::uuid[]) AND ${where}`,
+    `SELECT (extract(epoch FROM ${which}(i.${COLUMN[range.timeproperty]})) * 1000)::bigint AS t FROM temporal_history i WHERE i.series = ANY($1::uuid[]) AND ${where}`,
     params,
   );
   const t = rows[0]?.t;
@@ -152,7 +162,7 @@ export async function aggregateRaw(q: Queryable, series: readonly string[], rang
     q,
     `SELECT i.series, ${bucket} AS bucket, count(*)::int AS total, count(i.num)::int AS n, sum(i.num) AS sum, min(i.num) AS min, max(i.num) AS max,
             sum(i.num * i.num) AS sumsq, ${distinct ? `count(DISTINCT ${CONTENT_VALUE})::int` : 'NULL::int'} AS dcount
-     FROM temporal_instances i WHERE i.series = ANY($1::uuid[]) AND ${where}
+     FROM temporal_history i WHERE i.series = ANY($1::uuid[]) AND ${where}
      GROUP BY 1, 2`,
     params,
   );
@@ -287,13 +297,19 @@ export async function aggregateRollupText(
   });
 }
 
-/** Writes history rows in one statement (the temporal API's provision operations; the hub's writes use the same SQL as side writes). */
+/**
+ * Writes history in one statement, plain numeric readings packed, with `also` (the audit record…) in the same statement, so
+ * it needs no transaction of its own (the temporal API's provision operations; the hub's writes use the same SQL as side writes).
+ */
 export async function writeHistory(
   q: Queryable,
   rows: { entities: readonly TemporalEntityRow[]; series: readonly SeriesRow[]; instances: readonly InstanceRow[]; rollup: readonly RollupRow[] },
+  also: readonly BatchWrite[] = [],
 ): Promise<void> {
   const params: unknown[] = [];
-  const ctes = [entitiesWrite(rows.entities), seriesWrite(rows.series), instancesWrite(rows.instances), rollupWrite(rows.rollup)].map(
+  const packed = packHistory(rows.instances);
+  const writes = [entitiesWrite(rows.entities), seriesWrite(rows.series), instancesWrite(packed.rows), packsWrite(packed.packs), rollupWrite(rows.rollup), ...also];
+  const ctes = writes.map(
     (write, i) => `w${i} AS (${bindBatch(write, params)})`,
   );
   await q.query(`WITH ${ctes.join(', ')} SELECT 1`, params);
@@ -350,7 +366,8 @@ export async function recomputeRollup(tx: Queryable, keys: ReadonlyArray<{ serie
        settled AS (${mergePendingSql('NOT EXISTS (SELECT 1 FROM k WHERE k.series = d.series AND k.hour = d.hour)')}),
        fresh AS (SELECT k.series, k.hour, count(i.series) AS total, count(i.num) AS n, coalesce(sum(i.num), 0) AS sum, min(i.num) AS min, max(i.num) AS max,
                         coalesce(sum(i.num * i.num), 0) AS sumsq
-                 FROM k LEFT JOIN temporal_instances i ON i.series = k.series AND i.observed_at >= k.hour AND i.observed_at < k.hour + interval '1 hour'
+                 FROM k LEFT JOIN temporal_history i ON i.series = k.series AND i.observed_at >= k.hour AND i.observed_at < k.hour + interval '1 hour'
+                   AND i.span_start < k.hour + interval '1 hour' AND i.span_start > k.hour - interval '1 day'
                  GROUP BY k.series, k.hour),
        kept AS (INSERT INTO temporal_rollup_hourly AS t (series, hour, total, n, sum, min, max, sumsq)
                 SELECT * FROM fresh WHERE fresh.total > 0 ORDER BY 1, 2
@@ -377,7 +394,22 @@ export async function deleteSeries(q: Queryable, series: readonly string[]): Pro
   await holdPending(q);
   await settleRollup(q);
   await q.query('DELETE FROM temporal_instances WHERE series = ANY($1::uuid[])', [series]);
+  await q.query('DELETE FROM temporal_packs WHERE series = ANY($1::uuid[])', [series]);
   await q.query('DELETE FROM temporal_rollup_hourly WHERE series = ANY($1::uuid[])', [series]);
   await q.query('DELETE FROM temporal_series WHERE id = ANY($1::uuid[])', [series]);
 }
 
+
+/**
+ * Turns the pack holding instance `instanceId` of these series back into instance rows, inside the caller's
+ * transaction, so the instance can be corrected or deleted as a row; nothing happens when no pack holds it.
+ */
+export async function unpackInstance(tx: Queryable, series: readonly string[], instanceId: string): Promise<void> {
+  await tx.query(
+    `WITH p AS (DELETE FROM temporal_packs p WHERE p.series = ANY($1::uuid[]) AND $2::uuid = ANY(p.instance_id) RETURNING p.*)
+     INSERT INTO temporal_instances (series, observed_at, instance_id, kind, num, content, created_at, modified_at)
+     SELECT p.series, u.observed_at, u.instance_id, 'Property', u.num, ${PACKED_CONTENT_SQL('p', 'u')}, p.created_at, p.created_at
+     FROM p CROSS JOIN LATERAL unnest(p.observed_at, p.num, p.instance_id) AS u(observed_at, num, instance_id)`,
+    [series, instanceId],
+  );
+}
