@@ -16,7 +16,7 @@ import { DevicePublisher } from '../src/sim/feed/publisher.ts';
 import type { FeedSummary } from '../src/sim/feed/tally.ts';
 import { InFlightWindow } from '../src/sim/feed/window.ts';
 import { CLI, ROOT } from '../test/support/process.ts';
-import { historyBody } from '../src/sim/feed/feeder.ts';
+import { HISTORY_CHUNK_TICKS, historyBody } from '../src/sim/feed/feeder.ts';
 import type { DeviceSpec } from '../src/sim/model.ts';
 import { ADMIN_PASSWORD, type BenchStore, benchStore, type Driver, fmt, type RunningCityCloud, startBareServer, startCityCloud } from './harness.ts';
 import { startBareBroker } from './ingest.bench.ts';
@@ -93,7 +93,7 @@ async function bareFeed(plan: BareFeedPlan): Promise<{ messages: number; measure
   const specs = new Map(devices(city).map((d) => [d.id, d]));
   const connectionOf = new Map([...specs.keys()].map((id, i) => [id, i]));
   const publisher = plan.via === 'mqtt' ? await DevicePublisher.connect({ url: plan.url, connections: CONNECTIONS }) : undefined;
-  const chunk = plan.via === 'mqtt' ? 30 : 720;
+  const chunk = plan.via === 'mqtt' ? 30 : HISTORY_CHUNK_TICKS;
   const window = new InFlightWindow(WINDOW);
   const pending = new Map<string, Array<{ observedAt: string; values: Record<string, number | string | boolean> }>>();
   let messages = 0;

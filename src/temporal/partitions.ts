@@ -2,7 +2,9 @@
 import type { Queryable, Store } from '../platform/store/store.ts';
 import { deleteRollupBefore } from './store.ts';
 
-export const DAY = 86_400_000;
+import { DAY } from './rows.ts';
+
+export { DAY };
 const PREFIX = 'temporal_instances_p';
 /** One maintenance at a time across every CityCloud node on the database. */
 const LOCK_KEY = 7_305_112_406;

@@ -51,6 +51,7 @@ export interface RollupRow {
 }
 
 const HOUR = 3_600_000;
+export const DAY = 86_400_000;
 
 /**
  * The id of a series: a UUID made from the MD5 of its key, so every writer derives the same id without a
@@ -253,7 +254,10 @@ export const seriesSql = (param: string) => `INSERT INTO temporal_series (id, te
 
 // ---- Packed history (schema.ts temporalPacksMigration) ----
 
-/** The content of packed instance `u` of pack `p`, as a row of temporal_instances would hold it (INSTANCE_CONTENT_SQL adds the value). */
+/**
+ * The content of packed instance `u` of pack `p`, as a row of temporal_instances would hold it (INSTANCE_CONTENT_SQL adds
+ * the value). The view temporal_history (migration 0018) is built from it: a change needs a migration replacing the view.
+ */
 export const PACKED_CONTENT_SQL = (p: string, u: string) =>
   `CASE WHEN ${p}.stamped THEN coalesce(${p}.common, '{}'::jsonb) || jsonb_build_object('observedAt', to_char(${u}.observed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
         ELSE ${p}.common END`;
@@ -269,7 +273,6 @@ export interface PackRow {
   num: number[];
 }
 
-const DAY = 86_400_000;
 /** The form PACKED_CONTENT_SQL writes observedAt in (and normalizeDateTime gives every observedAt). */
 const CANONICAL_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 

@@ -107,8 +107,8 @@ export const rollupPendingMigration: Migration = {
 
 /**
  * Packed history: the instances of one series that one write brought for one UTC day, as one row of arrays
- * (rows.ts packHistory). A month of minute readings provided through the temporal API costs ~33 bytes an instance
- * instead of ~250 as rows (the city-scale backfill: ≈ 211 GB as rows). Only plain numeric readings are packed —
+ * (rows.ts packHistory). Minute readings provided through the temporal API cost tens of bytes an instance instead of
+ * ~250 as rows (the city-scale backfill: ≈ 211 GB as rows, ≈ 55 GB with packs, measured in BENCHMARKS.md). Only plain numeric readings are packed —
  * a Property whose content is its number, its observedAt (canonical, equal to `observed_at`) and members common to
  * the whole pack (`common`, e.g. unitCode) — so a pack gives back exactly the instances it was given.
  * `temporal_history` is what every reader reads: the rows and the unnested packs, with `span_start`/`span_end` (the

@@ -538,12 +538,7 @@ export class TemporalService {
     const uuid = /^urn:ngsi-ld:Instance:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(instanceId)?.[1];
     if (!uuid) return undefined;
     // A packed instance becomes a row first (with the rest of its pack), so what follows changes a row.
-    const series = await readSeries(q, call.tenant, [id], [attr]);
-    await unpackInstance(
-      q,
-      series.map((s) => s.id),
-      uuid.toLowerCase(),
-    );
+    await unpackInstance(q, { tenant: call.tenant, entityId: id, attr }, uuid.toLowerCase());
     const rows = await q.query<InstanceRecord & { dataset_id: string; num: number | null }>(
       `SELECT i.series, i.observed_at, i.instance_id, i.kind, ${INSTANCE_CONTENT_SQL('i')} AS content, i.created_at, i.modified_at, s.dataset_id
        FROM temporal_series s JOIN temporal_instances i ON i.series = s.id

@@ -2,6 +2,7 @@
 import { type BatchWrite, bindBatch, type Queryable } from '../platform/store/store.ts';
 import type { TimeProperty, TimeRange } from './model.ts';
 import {
+  DAY,
   entitiesWrite,
   INSTANCE_CONTENT_SQL,
   type InstanceRow,
@@ -60,14 +61,18 @@ function rangeSql(range: TimeRange, params: unknown[]): string {
   const column = `i.${COLUMN[range.timeproperty]}`;
   const param = (at: number) => `$${params.push(new Date(at).toISOString())}::timestamptz`;
   const spans = range.timeproperty === 'observedAt';
-  const from = (at: number) => `${column} >= ${param(at)}${spans ? ` AND i.span_end >= ${param(at)} AND i.span_start > ${param(at - DAY)}` : ''}`;
-  const until = (at: number) => `${column} < ${param(at)}${spans ? ` AND i.span_start < ${param(at)}` : ''}`;
+  const from = (time: number) => {
+    const at = param(time);
+    return `${column} >= ${at}${spans ? ` AND i.span_end >= ${at} AND i.span_start > ${param(time - DAY)}` : ''}`;
+  };
+  const until = (time: number) => {
+    const at = param(time);
+    return `${column} < ${at}${spans ? ` AND i.span_start < ${at}` : ''}`;
+  };
   if (range.timerel === 'before') return until(range.timeAt);
   if (range.timerel === 'after') return from(range.timeAt);
   return `${from(range.timeAt)} AND ${until(range.endTimeAt as number)}`;
 }
-
-const DAY = 86_400_000;
 
 export async function readSeries(q: Queryable, tenant: string, entityIds: readonly string[], attrs: readonly string[] | undefined): Promise<StoredSeries[]> {
   if (entityIds.length === 0) return [];
@@ -399,17 +404,17 @@ export async function deleteSeries(q: Queryable, series: readonly string[]): Pro
   await q.query('DELETE FROM temporal_series WHERE id = ANY($1::uuid[])', [series]);
 }
 
-
 /**
- * Turns the pack holding instance `instanceId` of these series back into instance rows, inside the caller's
+ * Turns the pack holding instance `instanceId` of an entity's attribute back into instance rows, inside the caller's
  * transaction, so the instance can be corrected or deleted as a row; nothing happens when no pack holds it.
  */
-export async function unpackInstance(tx: Queryable, series: readonly string[], instanceId: string): Promise<void> {
+export async function unpackInstance(tx: Queryable, key: { tenant: string; entityId: string; attr: string }, instanceId: string): Promise<void> {
   await tx.query(
-    `WITH p AS (DELETE FROM temporal_packs p WHERE p.series = ANY($1::uuid[]) AND $2::uuid = ANY(p.instance_id) RETURNING p.*)
+    `WITH p AS (DELETE FROM temporal_packs p USING temporal_series s
+                WHERE s.tenant = $1 AND s.entity_id = $2 AND s.attr = $3 AND p.series = s.id AND $4::uuid = ANY(p.instance_id) RETURNING p.*)
      INSERT INTO temporal_instances (series, observed_at, instance_id, kind, num, content, created_at, modified_at)
      SELECT p.series, u.observed_at, u.instance_id, 'Property', u.num, ${PACKED_CONTENT_SQL('p', 'u')}, p.created_at, p.created_at
      FROM p CROSS JOIN LATERAL unnest(p.observed_at, p.num, p.instance_id) AS u(observed_at, num, instance_id)`,
-    [series, instanceId],
+    [key.tenant, key.entityId, key.attr, instanceId],
   );
 }
