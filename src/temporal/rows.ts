@@ -252,15 +252,28 @@ export const seriesSql = (param: string) => `INSERT INTO temporal_series (id, te
   FROM jsonb_to_recordset(${param}::jsonb) AS r(id uuid, tenant text, entity_id text, attr text, dataset_id text, kind text)
   ON CONFLICT DO NOTHING`;
 
-// ---- Packed history (schema.ts temporalPacksMigration) ----
+// ---- Packed history (schema.ts temporalPacksMigration, packedValuesMigration) ----
 
 /**
  * The content of packed instance `u` of pack `p`, as a row of temporal_instances would hold it (INSTANCE_CONTENT_SQL adds
- * the value). The view temporal_history (migration 0018) is built from it: a change needs a migration replacing the view.
+ * a numeric value). The view of migration 0018 was built from it; that of 0019 from PACKED_INSTANCE_CONTENT_SQL, which adds
+ * the value of a pack of non-numeric values. A change of either needs a migration replacing the view.
  */
 export const PACKED_CONTENT_SQL = (p: string, u: string) =>
   `CASE WHEN ${p}.stamped THEN coalesce(${p}.common, '{}'::jsonb) || jsonb_build_object('observedAt', to_char(${u}.observed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
         ELSE ${p}.common END`;
+
+/** PACKED_CONTENT_SQL with the value of a pack of non-numeric values (`u.val`, from `vals`) put in. */
+export const PACKED_INSTANCE_CONTENT_SQL = (p: string, u: string) =>
+  `CASE WHEN ${u}.val IS NULL THEN ${PACKED_CONTENT_SQL(p, u)}
+        ELSE coalesce(${PACKED_CONTENT_SQL(p, u)}, '{}'::jsonb) || jsonb_build_object('value', ${u}.val) END`;
+
+/** The unnested instances of pack `p` as `u(observed_at, num, instance_id, val)` (num or val is null, as the pack holds numbers or other values). */
+export const UNNEST_PACK_SQL = (p: string, u: string) =>
+  `unnest(${p}.observed_at, ${p}.num, ${p}.instance_id, ${p}.vals) AS ${u}(observed_at, num, instance_id, val)`;
+
+/** A packed value: a number (in `num`) or any other JSON value of a Property (in `vals`). */
+export type PackedValue = number | string | boolean | null | Record<string, unknown> | unknown[];
 
 /** One row of temporal_packs: instances of one series, written together, observed within one UTC day. */
 export interface PackRow {
@@ -270,35 +283,45 @@ export interface PackRow {
   /** The members every instance of the pack has besides its value and observedAt, as JSON; null when none. */
   common: string | null;
   observed: number[];
-  num: number[];
+  /** The values, in the order of `observed`: all finite numbers (kept in `num`), or none a number that `num` could hold (kept as jsonb in `vals`). */
+  values: PackedValue[];
+  numeric: boolean;
 }
 
 /** The form PACKED_CONTENT_SQL writes observedAt in (and normalizeDateTime gives every observedAt). */
-const CANONICAL_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+export const CANONICAL_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+interface PackShape {
+  stamped: boolean;
+  common: string | null;
+  numeric: boolean;
+}
 
 /** How an instance row would be packed, or undefined when it keeps a row of its own. */
-function packShape(row: InstanceRow): { stamped: boolean; common: string | null } | undefined {
-  if (row.kind !== 'Property' || row.num === null || row.created_at !== row.modified_at) return undefined;
-  if (row.content === null) return { stamped: false, common: null };
-  const { observedAt, ...rest } = row.content;
-  if ('value' in rest) return undefined;
+function packShape(row: InstanceRow): PackShape | undefined {
+  if (row.kind !== 'Property' || row.created_at !== row.modified_at) return undefined;
+  const numeric = row.num !== null;
+  if (row.content === null) return numeric ? { stamped: false, common: null, numeric } : undefined;
+  const { observedAt, value: _value, ...rest } = row.content;
+  // A numeric row keeps its value in `num` alone; any other keeps it in content (and a Property always has one).
+  if (numeric === ('value' in row.content)) return undefined;
   if (observedAt !== undefined && (observedAt !== row.observed_at || !CANONICAL_TIME.test(row.observed_at))) return undefined;
   let common: string | null = null;
   for (const _ in rest) {
     common = JSON.stringify(rest);
     break;
   }
-  return { stamped: observedAt !== undefined, common };
+  return { stamped: observedAt !== undefined, common, numeric };
 }
 
 /**
- * Splits a write's instance rows into those kept as rows and packs: the plain numeric readings of one series,
- * one UTC day and one shape (packShape) go into one pack when there are at least two of them. Every row of the
- * hub's own writes is a different series (one instance per attribute and change), so only history provided in
- * bulk through the temporal API is packed.
+ * Splits a write's instance rows into those kept as rows and packs: the plain readings of one series, one UTC day and
+ * one shape (packShape) go into one pack when there are at least two of them. Every row of the hub's own writes is a
+ * different series (one instance per attribute and change), so only history provided in bulk through the temporal
+ * API is packed (and most of that arrives as plain readings, PlainHistory).
  */
 export function packHistory(instances: readonly InstanceRow[]): { rows: InstanceRow[]; packs: PackRow[] } {
-  const groups = new Map<string, { shape: { stamped: boolean; common: string | null }; members: Array<{ row: InstanceRow; at: number }> }>();
+  const groups = new Map<string, { shape: PackShape; members: Array<{ row: InstanceRow; at: number }> }>();
   const rows: InstanceRow[] = [];
   for (const row of instances) {
     const shape = packShape(row);
@@ -307,7 +330,7 @@ export function packHistory(instances: readonly InstanceRow[]): { rows: Instance
       rows.push(row);
       continue;
     }
-    const key = `${row.series}|${Math.floor(at / DAY)}|${row.created_at}|${shape.stamped}|${shape.common}`;
+    const key = `${row.series}|${Math.floor(at / DAY)}|${row.created_at}|${shape.stamped}|${shape.numeric}|${shape.common}`;
     let group = groups.get(key);
     if (!group) {
       group = { shape, members: [] };
@@ -328,33 +351,156 @@ export function packHistory(instances: readonly InstanceRow[]): { rows: Instance
       created_at: first.created_at,
       ...shape,
       observed: members.map((m) => m.at),
-      num: members.map((m) => m.row.num as number),
+      values: members.map((m) => (shape.numeric ? (m.row.num as number) : (m.row.content?.value as PackedValue))),
     });
   }
   return { rows, packs };
 }
 
+/** One series' plain readings of one UTC day and one shape, as PlainHistory gathers them. */
+interface PlainGroup {
+  series: string;
+  day: number;
+  common: string | null;
+  numeric: boolean;
+  at: number[];
+  observedAt: string[];
+  values: PackedValue[];
+  /** Whether `at` is in ascending order (readings usually come in order; sorted only when not). */
+  ordered: boolean;
+}
+
 /**
- * Packs travel as flat typed arrays of all their instances and each pack's slice of them; PostgreSQL gives packed
- * instances their ids (sending 36 characters of UUID per reading was 40% of the statement's bytes).
+ * The plain readings of one write, gathered straight from the request into packs without an instance object each: a
+ * Property with a number, boolean or string as its value, a canonical observedAt and at most a unitCode (the temporal
+ * API's fast path, service.ts). Packs of at least two readings, the rest as instance rows; the rollup of all of them.
+ * The result is what packHistory makes of the same readings read as instances (the packs tests compare both ways).
+ */
+export class PlainHistory {
+  private readonly groups = new Map<string, PlainGroup>();
+  private last: PlainGroup | undefined;
+
+  /** Adds a reading of series `series` observed at `at` (= Date.parse(observedAt)); `common` is its unitCode member as JSON, or null. */
+  add(series: string, common: string | null, at: number, observedAt: string, value: number | string | boolean): void {
+    const numeric = typeof value === 'number';
+    const day = Math.floor(at / DAY);
+    let group = this.last;
+    if (group === undefined || group.series !== series || group.day !== day || group.common !== common || group.numeric !== numeric) {
+      const key = `${series}|${day}|${numeric}|${common}`;
+      group = this.groups.get(key);
+      if (group === undefined) {
+        group = { series, day, common, numeric, at: [], observedAt: [], values: [], ordered: true };
+        this.groups.set(key, group);
+      }
+      this.last = group;
+    }
+    const previous = group.at.length > 0 ? (group.at[group.at.length - 1] as number) : -Infinity;
+    if (at < previous) group.ordered = false;
+    group.at.push(at);
+    group.observedAt.push(observedAt);
+    group.values.push(value);
+  }
+
+  get size(): number {
+    return this.groups.size;
+  }
+
+  finish(recordedAt: string): { packs: PackRow[]; rows: InstanceRow[]; rollup: RollupRow[] } {
+    const packs: PackRow[] = [];
+    const rows: InstanceRow[] = [];
+    const rollup: RollupRow[] = [];
+    for (const group of this.groups.values()) {
+      if (!group.ordered) sortGroup(group);
+      const { series, at, values, common, numeric } = group;
+      if (at.length === 1) {
+        const content: Record<string, unknown> = common === null ? {} : (JSON.parse(common) as Record<string, unknown>);
+        content.observedAt = group.observedAt[0];
+        if (!numeric) content.value = values[0];
+        rows.push({
+          series,
+          observed_at: group.observedAt[0] as string,
+          instance_id: randomUUID(),
+          kind: 'Property',
+          num: numeric ? (values[0] as number) : null,
+          content,
+          created_at: recordedAt,
+          modified_at: recordedAt,
+        });
+      } else {
+        packs.push({ series, created_at: recordedAt, stamped: true, common, observed: at, values, numeric });
+      }
+      // The rollup: one row per UTC hour of the group (its readings are in time order).
+      let row: RollupRow | undefined;
+      let hourEnd = -Infinity;
+      for (let i = 0; i < at.length; i++) {
+        const t = at[i] as number;
+        if (t >= hourEnd) {
+          const hour = Math.floor(t / HOUR) * HOUR;
+          hourEnd = hour + HOUR;
+          row = { series, hour: new Date(hour).toISOString(), total: 0, n: 0, sum: 0, min: null, max: null, sumsq: 0 };
+          rollup.push(row);
+        }
+        const r = row as RollupRow;
+        r.total++;
+        if (numeric) {
+          const v = values[i] as number;
+          r.n++;
+          r.sum += v;
+          r.sumsq += v * v;
+          r.min = r.min === null || v < r.min ? v : r.min;
+          r.max = r.max === null || v > r.max ? v : r.max;
+        }
+      }
+    }
+    return { packs, rows, rollup };
+  }
+}
+
+function sortGroup(group: PlainGroup): void {
+  const order = group.at.map((_, i) => i).sort((a, b) => (group.at[a] as number) - (group.at[b] as number));
+  group.at = order.map((i) => group.at[i] as number);
+  group.observedAt = order.map((i) => group.observedAt[i] as string);
+  group.values = order.map((i) => group.values[i] as PackedValue);
+  group.ordered = true;
+}
+
+/**
+ * Packs travel as flat typed arrays of all their instances and each pack's slices of them: observation times as
+ * milliseconds after the pack's first (a few digits instead of thirteen), numbers and other values (as JSON) in arrays
+ * of their own. PostgreSQL gives packed instances their ids (sending 36 characters of UUID per reading was 40% of the
+ * statement's bytes).
  */
 export function packsWrite(packs: readonly PackRow[]): BatchWrite {
-  const start: number[] = [];
-  const stop: number[] = [];
-  let next = 1;
+  const bounds = { from: [] as number[], to: [] as number[], numFrom: [] as Array<number | null>, valFrom: [] as Array<number | null> };
+  const observed: number[] = [];
+  const nums: number[] = [];
+  const vals: string[] = [];
   for (const p of packs) {
-    start.push(next);
-    next += p.observed.length;
-    stop.push(next - 1);
+    const first = p.observed[0] as number;
+    bounds.from.push(observed.length + 1);
+    for (const at of p.observed) observed.push(at - first);
+    bounds.to.push(observed.length);
+    if (p.numeric) {
+      bounds.numFrom.push(nums.length + 1);
+      bounds.valFrom.push(null);
+      for (const v of p.values) nums.push(v as number);
+    } else {
+      bounds.numFrom.push(null);
+      bounds.valFrom.push(vals.length + 1);
+      for (const v of p.values) vals.push(typeof v === 'boolean' ? (v ? 'true' : 'false') : JSON.stringify(v));
+    }
   }
   return {
-    sql: (series, created, stamped, common, first, last, from, to, observed, num) => `INSERT INTO temporal_packs (series, first_at, last_at, created_at, stamped, common, observed_at, num, instance_id)
+    sql: (series, created, stamped, common, first, last, from, to, numFrom, valFrom, observedMs, num, val) => `INSERT INTO temporal_packs (series, first_at, last_at, created_at, stamped, common, observed_at, num, instance_id, vals)
   SELECT k.series, to_timestamp(k.first_ms / 1000), to_timestamp(k.last_ms / 1000), k.created_at, k.stamped, k.common::jsonb,
-    ARRAY(SELECT to_timestamp(o.ms / 1000) FROM unnest(t.observed[k.start:k.stop]) WITH ORDINALITY AS o(ms, n) ORDER BY o.n), t.num[k.start:k.stop],
-    ARRAY(SELECT gen_random_uuid() FROM generate_series(k.start, k.stop))
-  FROM unnest(${series}::uuid[], ${created}::timestamptz[], ${stamped}::bool[], ${common}::text[], ${first}::float8[], ${last}::float8[], ${from}::int[], ${to}::int[])
-    AS k(series, created_at, stamped, common, first_ms, last_ms, start, stop),
-    (SELECT ${observed}::float8[] AS observed, ${num}::float8[] AS num) t`,
+    ARRAY(SELECT to_timestamp((k.first_ms + o.ms) / 1000) FROM unnest(t.observed[k.start:k.stop]) WITH ORDINALITY AS o(ms, n) ORDER BY o.n),
+    coalesce(t.num[k.num_from:k.num_from + k.stop - k.start], '{}'),
+    ARRAY(SELECT gen_random_uuid() FROM generate_series(k.start, k.stop)),
+    t.vals[k.val_from:k.val_from + k.stop - k.start]
+  FROM unnest(${series}::uuid[], ${created}::timestamptz[], ${stamped}::bool[], ${common}::text[], ${first}::float8[], ${last}::float8[], ${from}::int[], ${to}::int[],
+      ${numFrom}::int[], ${valFrom}::int[])
+    AS k(series, created_at, stamped, common, first_ms, last_ms, start, stop, num_from, val_from),
+    (SELECT ${observedMs}::float8[] AS observed, ${num}::float8[] AS num, ${val}::jsonb[] AS vals) t`,
     params: [
       arrayLiteral(packs.map((p) => p.series)),
       arrayLiteral(packs.map((p) => p.created_at)),
@@ -362,10 +508,13 @@ export function packsWrite(packs: readonly PackRow[]): BatchWrite {
       arrayLiteral(packs.map((p) => p.common)),
       arrayLiteral(packs.map((p) => p.observed[0])),
       arrayLiteral(packs.map((p) => p.observed[p.observed.length - 1])),
-      arrayLiteral(start),
-      arrayLiteral(stop),
-      arrayLiteral(packs.flatMap((p) => p.observed)),
-      arrayLiteral(packs.flatMap((p) => p.num)),
+      arrayLiteral(bounds.from),
+      arrayLiteral(bounds.to),
+      arrayLiteral(bounds.numFrom),
+      arrayLiteral(bounds.valFrom),
+      arrayLiteral(observed),
+      arrayLiteral(nums),
+      arrayLiteral(vals),
     ],
   };
 }

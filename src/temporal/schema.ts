@@ -1,6 +1,6 @@
 /** Temporal history: the tables of every attribute instance the hub ever held, partitioned by time, and their hourly rollup. */
 import type { Migration } from '../platform/store/migrate.ts';
-import { PACKED_CONTENT_SQL } from './rows.ts';
+import { PACKED_CONTENT_SQL, PACKED_INSTANCE_CONTENT_SQL, UNNEST_PACK_SQL } from './rows.ts';
 
 /**
  * - `temporal_entities`: one row per entity that ever had history, with what selection and the read policy
@@ -139,4 +139,24 @@ export const temporalPacksMigration: Migration = {
       SELECT p.series, u.observed_at, u.instance_id, 'Property'::text, u.num, ${PACKED_CONTENT_SQL('p', 'u')}, p.created_at, p.created_at,
              p.first_at, p.last_at
       FROM temporal_packs p CROSS JOIN LATERAL unnest(p.observed_at, p.num, p.instance_id) AS u(observed_at, num, instance_id);`,
+};
+
+/**
+ * Packs of non-numeric values: the readings of a boolean or text Property (a detector's `congested`, a sensor's
+ * `state`) were a fifth of the city's backfilled instances and, as rows, most of its bytes. Such a pack keeps its
+ * values as jsonb in `vals` (and `num` empty); a numeric pack has `vals` null. The view unnests all four arrays
+ * together (the shorter padded with nulls).
+ */
+export const packedValuesMigration: Migration = {
+  id: '0019_temporal_packed_values',
+  sql: `
+    ALTER TABLE temporal_packs ADD COLUMN vals jsonb[];
+    CREATE OR REPLACE VIEW temporal_history AS
+      SELECT i.series, i.observed_at, i.instance_id, i.kind, i.num, i.content, i.created_at, i.modified_at,
+             i.observed_at AS span_start, i.observed_at AS span_end
+      FROM temporal_instances i
+      UNION ALL
+      SELECT p.series, u.observed_at, u.instance_id, 'Property'::text, u.num, ${PACKED_INSTANCE_CONTENT_SQL('p', 'u')}, p.created_at, p.created_at,
+             p.first_at, p.last_at
+      FROM temporal_packs p CROSS JOIN LATERAL ${UNNEST_PACK_SQL('p', 'u')};`,
 };

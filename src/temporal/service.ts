@@ -7,7 +7,7 @@ import type { TermMap } from '../context/ld/model.ts';
 import { CONTENT_MEMBER, type StoredAttribute } from '../context/model.ts';
 import { canCreate, canWrite, principalKey, readPolicySql, restrictedReadEvent } from '../context/policy.ts';
 import { geoMatches, geoPrefilterSql, parseGeoQuery } from '../context/query/geo.ts';
-import { SqlParams } from '../context/query/model.ts';
+import { isUnstorable, SqlParams } from '../context/query/model.ts';
 import { parseQ } from '../context/query/q.ts';
 import { qToSql } from '../context/query/q-sql.ts';
 import { regexProblem } from '../context/query/regex.ts';
@@ -30,7 +30,18 @@ import {
   type TimeRange,
 } from './model.ts';
 import type { HistoryRecorder } from './recorder.ts';
-import { INSTANCE_CONTENT_SQL, instanceRow, rollupRows, type SeriesRow, seriesRow, type TemporalEntityRow } from './rows.ts';
+import {
+  CANONICAL_TIME,
+  INSTANCE_CONTENT_SQL,
+  type InstanceRow,
+  instanceRow,
+  PlainHistory,
+  rollupRows,
+  type SeriesRow,
+  seriesId,
+  seriesRow,
+  type TemporalEntityRow,
+} from './rows.ts';
 import {
   aggregateRaw,
   aggregateRollup,
@@ -398,9 +409,18 @@ export class TemporalService {
     return { sql: (param) => this.deps.audit.insertSql(param as string), params: [JSON.stringify(this.deps.audit.rows(this.audit(call, action, id, details)))] };
   }
 
-  /** Reads the attributes of a temporal body: each an instance or an array of instances (normalized temporal representation, clause 4.5.7). */
-  private instancesOf(call: TemporalCall, body: Record<string, unknown>, now: string): Array<{ attr: string; instance: StoredAttribute }> {
-    const out: Array<{ attr: string; instance: StoredAttribute }> = [];
+  /**
+   * Reads the attributes of a temporal body — each an instance or an array of instances (normalized temporal
+   * representation, clause 4.5.7) — into the rows of the write. Plain readings (plainReading) go straight into packs
+   * (rows.ts PlainHistory) without an instance object each: a city importing its archive sends almost nothing else.
+   * Every other instance is read in full (readInstance).
+   */
+  private historyOf(call: TemporalCall, entityId: string, body: Record<string, unknown>, now: string) {
+    const series = new Map<string, SeriesRow>();
+    const plain = new PlainHistory();
+    const rows: InstanceRow[] = [];
+    const reading: PlainReadingMemo = { times: new Map(), commons: new Map(), at: 0, common: null };
+    let count = 0;
     for (const [name, raw] of Object.entries(body)) {
       if (['id', '@id', 'type', '@type', '@context', 'scope', 'createdAt', 'modifiedAt', 'deletedAt'].includes(name)) continue;
       checkName(name, 'An attribute name');
@@ -408,24 +428,29 @@ export class TemporalService {
       const list = Array.isArray(raw) ? raw : [raw];
       if (list.length === 0) throw new AppError('BAD_REQUEST_DATA', `Attribute "${name}" has no instances; give an array of instances, e.g. [{"type": "Property", "value": 21, "observedAt": "2026-01-01T00:00:00Z"}]`);
       if (list.length > 10_000) throw new AppError('BAD_REQUEST_DATA', `Attribute "${name}" has more than 10,000 instances; send them in several requests`);
+      let plainSeries: string | undefined;
       for (const item of list) {
         if (typeof item === 'object' && item !== null && ('values' in item || 'objects' in item)) {
           throw new AppError('BAD_REQUEST_DATA', `Attribute "${name}" uses the simplified temporal representation; send instances in the normalized form, e.g. {"type": "Property", "value": 21, "observedAt": "…"}`);
         }
-        out.push({ attr, instance: readInstance(name, item, { terms: call.terms, now }, 0) });
+        count++;
+        if (plainReading(item, reading)) {
+          if (plainSeries === undefined) {
+            plainSeries = seriesId(call.tenant, entityId, attr, '');
+            series.set(plainSeries, { id: plainSeries, tenant: call.tenant, entity_id: entityId, attr, dataset_id: '', kind: 'Property' });
+          }
+          const r = item as { value: number | string | boolean; observedAt: string };
+          plain.add(plainSeries, reading.common, reading.at, r.observedAt, r.value);
+          continue;
+        }
+        const instance = readInstance(name, item, { terms: call.terms, now }, 0);
+        const s = seriesRow(call.tenant, entityId, attr, instance);
+        series.set(s.id, s);
+        rows.push(instanceRow(s.id, instance, now));
       }
     }
-    return out;
-  }
-
-  private rowsFor(tenant: string, entityId: string, instances: Array<{ attr: string; instance: StoredAttribute }>, now: string) {
-    const series = new Map<string, SeriesRow>();
-    const rows = instances.map(({ attr, instance }) => {
-      const s = seriesRow(tenant, entityId, attr, instance);
-      series.set(s.id, s);
-      return instanceRow(s.id, instance, now);
-    });
-    return { series: [...series.values()], instances: rows, rollup: rollupRows(rows) };
+    const packed = plain.finish(now);
+    return { count, series: [...series.values()], instances: [...rows, ...packed.rows], packs: packed.packs, rollup: [...rollupRows(rows), ...packed.rollup] };
   }
 
   /** Upsert Temporal Representation of an Entity (5.6.11): creates it (true) or adds the instances (false). */
@@ -436,7 +461,7 @@ export class TemporalService {
     const record = body as Record<string, unknown>;
     const now = new Date().toISOString();
     const head = readEntity({ id: record.id ?? record['@id'], type: record.type ?? record['@type'], ...(record.scope !== undefined ? { scope: record.scope } : {}) }, { terms: call.terms, now });
-    const instances = this.instancesOf(call, record, now);
+    const rows = this.historyOf(call, head.id, record, now);
     const existing = await this.visibleEntity(call, head.id);
     let entityRow: TemporalEntityRow;
     if (existing) {
@@ -471,9 +496,8 @@ export class TemporalService {
         deleted_at: null,
       };
     }
-    const rows = this.rowsFor(call.tenant, head.id, instances, now);
     await writeHistory(this.deps.store, { entities: [entityRow], ...rows }, [
-      this.auditWrite(call, existing ? 'temporal.append' : 'temporal.create', head.id, { instances: rows.instances.length }),
+      this.auditWrite(call, existing ? 'temporal.append' : 'temporal.create', head.id, { instances: rows.count }),
     ]);
     this.deps.recorder.forget(call.tenant, head.id);
     return !existing;
@@ -486,16 +510,15 @@ export class TemporalService {
     }
     await this.writableEntity(call, id);
     const now = new Date().toISOString();
-    const instances = this.instancesOf(call, body as Record<string, unknown>, now);
-    if (instances.length === 0) throw new AppError('BAD_REQUEST_DATA', 'The body has no attribute instances to add');
-    const rows = this.rowsFor(call.tenant, id, instances, now);
+    const rows = this.historyOf(call, id, body as Record<string, unknown>, now);
+    if (rows.count === 0) throw new AppError('BAD_REQUEST_DATA', 'The body has no attribute instances to add');
     // One statement: the history, the entity's modifiedAt and the audit record commit together, in one round trip.
     await writeHistory(this.deps.store, { entities: [], ...rows }, [
       {
         sql: (tenant, entity, at) => `UPDATE temporal_entities SET modified_at = ${at}::timestamptz WHERE tenant = ${tenant} AND id = ${entity}`,
         params: [call.tenant, id, now],
       },
-      this.auditWrite(call, 'temporal.append', id, { instances: rows.instances.length }),
+      this.auditWrite(call, 'temporal.append', id, { instances: rows.count }),
     ]);
   }
 
@@ -652,3 +675,55 @@ function methodValues(a: PeriodAggregate, methods: readonly string[]): Partial<R
   return out;
 }
 
+
+/** What plainReading remembers within one body: observedAt strings already checked (their time, or NaN when not canonical), unitCodes as `common` JSON; and its answer. */
+interface PlainReadingMemo {
+  times: Map<string, number>;
+  commons: Map<string, string>;
+  at: number;
+  common: string | null;
+}
+
+/**
+ * Whether a temporal instance is a plain reading that can be packed as it is: {"type": "Property", "value": a finite
+ * number (not -0), a boolean or a storable string, "observedAt": a date-time in canonical form (what normalizeDateTime
+ * would make of it), optionally "unitCode": a code} and nothing else. Sets `memo.at` and `memo.common`. Anything else
+ * (another kind, sub-attributes, datasetId, a time to normalize…) is read in full by readInstance, errors included.
+ */
+function plainReading(item: unknown, memo: PlainReadingMemo): boolean {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return false;
+  const r = item as Record<string, unknown>;
+  if (r.type !== 'Property') return false;
+  let members = 0;
+  for (const _ in r) members++;
+  const unit = r.unitCode;
+  if (members !== (unit === undefined ? 3 : 4)) return false;
+  const value = r.value;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || Object.is(value, -0)) return false;
+  } else if (typeof value === 'string') {
+    if (isUnstorable(value)) return false;
+  } else if (typeof value !== 'boolean') return false;
+  const observedAt = r.observedAt;
+  if (typeof observedAt !== 'string') return false;
+  let at = memo.times.get(observedAt);
+  if (at === undefined) {
+    const t = CANONICAL_TIME.test(observedAt) ? Date.parse(observedAt) : Number.NaN;
+    at = Number.isFinite(t) && new Date(t).toISOString() === observedAt ? t : Number.NaN;
+    memo.times.set(observedAt, at);
+  }
+  if (Number.isNaN(at)) return false;
+  memo.at = at;
+  if (unit === undefined) {
+    memo.common = null;
+    return true;
+  }
+  if (typeof unit !== 'string' || unit.length === 0 || unit.length > 64 || isUnstorable(unit)) return false;
+  let common = memo.commons.get(unit);
+  if (common === undefined) {
+    common = JSON.stringify({ unitCode: unit });
+    memo.commons.set(unit, common);
+  }
+  memo.common = common;
+  return true;
+}

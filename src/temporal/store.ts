@@ -7,8 +7,10 @@ import {
   INSTANCE_CONTENT_SQL,
   type InstanceRow,
   instancesWrite,
-  PACKED_CONTENT_SQL,
+  PACKED_INSTANCE_CONTENT_SQL,
+  UNNEST_PACK_SQL,
   packHistory,
+  type PackRow,
   packsWrite,
   type RollupRow,
   rollupWrite,
@@ -308,12 +310,20 @@ export async function aggregateRollupText(
  */
 export async function writeHistory(
   q: Queryable,
-  rows: { entities: readonly TemporalEntityRow[]; series: readonly SeriesRow[]; instances: readonly InstanceRow[]; rollup: readonly RollupRow[] },
+  rows: {
+    entities: readonly TemporalEntityRow[];
+    series: readonly SeriesRow[];
+    instances: readonly InstanceRow[];
+    /** Packs already made (rows.ts PlainHistory); the instances are packed where they can be. */
+    packs?: readonly PackRow[];
+    rollup: readonly RollupRow[];
+  },
   also: readonly BatchWrite[] = [],
 ): Promise<void> {
   const params: unknown[] = [];
   const packed = packHistory(rows.instances);
-  const writes = [entitiesWrite(rows.entities), seriesWrite(rows.series), instancesWrite(packed.rows), packsWrite(packed.packs), rollupWrite(rows.rollup), ...also];
+  const packs = rows.packs?.length ? [...rows.packs, ...packed.packs] : packed.packs;
+  const writes = [entitiesWrite(rows.entities), seriesWrite(rows.series), instancesWrite(packed.rows), packsWrite(packs), rollupWrite(rows.rollup), ...also];
   const ctes = writes.map(
     (write, i) => `w${i} AS (${bindBatch(write, params)})`,
   );
@@ -413,8 +423,8 @@ export async function unpackInstance(tx: Queryable, key: { tenant: string; entit
     `WITH p AS (DELETE FROM temporal_packs p USING temporal_series s
                 WHERE s.tenant = $1 AND s.entity_id = $2 AND s.attr = $3 AND p.series = s.id AND $4::uuid = ANY(p.instance_id) RETURNING p.*)
      INSERT INTO temporal_instances (series, observed_at, instance_id, kind, num, content, created_at, modified_at)
-     SELECT p.series, u.observed_at, u.instance_id, 'Property', u.num, ${PACKED_CONTENT_SQL('p', 'u')}, p.created_at, p.created_at
-     FROM p CROSS JOIN LATERAL unnest(p.observed_at, p.num, p.instance_id) AS u(observed_at, num, instance_id)`,
+     SELECT p.series, u.observed_at, u.instance_id, 'Property', u.num, ${PACKED_INSTANCE_CONTENT_SQL('p', 'u')}, p.created_at, p.created_at
+     FROM p CROSS JOIN LATERAL ${UNNEST_PACK_SQL('p', 'u')}`,
     [key.tenant, key.entityId, key.attr, instanceId],
   );
 }

@@ -187,3 +187,92 @@ describe('packed history and retention (TEMPORAL_RETENTION_DAYS=7)', () => {
     );
   });
 });
+
+describe('packed values: booleans and text, and plain readings read two ways', () => {
+  let hub: Hub;
+  const minutesOf = (n: number) => Array.from({ length: n }, (_, k) => k);
+  /** The same reading with its time written otherwise: not canonical, so the server reads it in full (readInstance) instead of its fast path. */
+  const offsetForm = (at: string) => at.replace('.000Z', '+00:00');
+  const bodyOf = (id: string, time: (at: string) => string) => ({
+    id,
+    type: 'TrafficFlowObserved',
+    congested: minutesOf(90).map((k) => reading(k % 7 < 3, time(minutesAfter(T0, k)))),
+    state: minutesOf(30).map((k) => reading(k % 2 === 0 ? 'open' : '关闭', time(minutesAfter(T0, k)), { unitCode: 'C62' })),
+    // One series of numbers and booleans: a pack of each.
+    mixed: minutesOf(10).map((k) => reading(k % 2 === 0 ? k : true, time(minutesAfter(T0, k)))),
+    // One reading alone keeps a row.
+    lonely: [reading(false, time(T0))],
+  });
+  const fast = 'urn:ngsi-ld:TrafficFlowObserved:packed-values-fast';
+  const slow = 'urn:ngsi-ld:TrafficFlowObserved:packed-values-slow';
+  const strip = (body: Json) =>
+    Object.fromEntries(
+      Object.entries(body)
+        .filter(([k]) => !['id', '@context'].includes(k))
+        .map(([k, v]) => [k, Array.isArray(v) ? (v as Instance[]).map(({ instanceId: _id, ...rest }) => rest) : v]),
+    );
+  before(async () => {
+    hub = await openHub();
+    assert.equal((await hub.post(TEMPORAL, bodyOf(fast, (at) => at), json)).statusCode, 201);
+    assert.equal((await hub.post(TEMPORAL, bodyOf(slow, offsetForm), json)).statusCode, 201);
+  });
+  after(() => hub?.close());
+
+  test('booleans and text are packed per UTC day and shape like numbers, whichever way the server read them', async () => {
+    // congested: 60 minutes on May 10, 30 on May 11 (2 packs); state: 30 on May 10 (1); mixed: numbers and booleans (2); lonely: a row.
+    const expected = { packs: 5, packed: 130, rows: 1 };
+    assert.deepEqual(await stored(hub, fast), expected);
+    assert.deepEqual(await stored(hub, slow), expected);
+  });
+
+  test('the values come back exactly as given, and both ways give the same history', async () => {
+    const body = await temporalGet<Json>(hub, `${temporalPath(fast)}?${ALL}`);
+    assert.deepEqual(
+      (body.congested as Instance[]).map((i) => [i.type, i.value, i.observedAt]),
+      minutesOf(90).map((k) => ['Property', k % 7 < 3, minutesAfter(T0, k)]),
+    );
+    assert.deepEqual(
+      (body.state as Instance[]).map((i) => [i.value, i.unitCode]),
+      minutesOf(30).map((k) => [k % 2 === 0 ? 'open' : '关闭', 'C62']),
+    );
+    assert.deepEqual(
+      (body.mixed as Instance[]).map((i) => i.value),
+      minutesOf(10).map((k) => (k % 2 === 0 ? k : true)),
+    );
+    assert.equal(new Set((body.congested as Instance[]).map((i) => i.instanceId)).size, 90);
+    const other = await temporalGet<Json>(hub, `${temporalPath(slow)}?${ALL}`);
+    assert.deepEqual(strip(other), strip(body));
+    const values = await temporalGet<Json>(hub, `${temporalPath(fast)}?${ALL}&attrs=congested&options=temporalValues&lastN=2`);
+    assert.deepEqual((values.congested as Json).values, [
+      [88 % 7 < 3, minutesAfter(T0, 88)],
+      [89 % 7 < 3, minutesAfter(T0, 89)],
+    ]);
+  });
+
+  test('aggregation counts packed values: raw periods and the hourly rollup', async () => {
+    const range = `timerel=between&timeAt=${T0}&endTimeAt=${minutesAfter(T0, 90)}`;
+    const raw = await temporalGet<Json>(hub, `${temporalPath(fast)}?attrs=congested&options=aggregatedValues&aggrMethods=totalCount,distinctCount&aggrPeriodDuration=PT30M&${range}`);
+    const congested = raw.congested as Record<string, [number, string, string][]>;
+    assert.deepEqual(congested.totalCount?.map(([v]) => v), [30, 30, 30]);
+    assert.deepEqual(congested.distinctCount?.map(([v]) => v), [2, 2, 2]);
+    // Whole hours: read from the hourly rollup.
+    const hours = `timerel=between&timeAt=${T0}&endTimeAt=${minutesAfter(T0, 120)}`;
+    const hourly = await temporalGet<Json>(hub, `${temporalPath(fast)}?attrs=mixed,congested&options=aggregatedValues&aggrMethods=totalCount,sum&aggrPeriodDuration=PT1H&${hours}`);
+    assert.deepEqual(((hourly.congested as Json).totalCount as [number][]).map(([v]) => v), [60, 30]);
+    assert.deepEqual(((hourly.mixed as Json).totalCount as [number][]).map(([v]) => v), [10]);
+    assert.deepEqual(((hourly.mixed as Json).sum as [number][]).map(([v]) => v), [0 + 2 + 4 + 6 + 8]);
+  });
+
+  test('correcting a packed boolean unpacks its pack and keeps every other value and instanceId', async () => {
+    const before = (await temporalGet<Json>(hub, `${temporalPath(fast)}?${ALL}&attrs=congested`)).congested as Instance[];
+    const target = before[10] as Instance;
+    const patched = await hub.patch(temporalPath(fast, `/attrs/congested/${encodeURIComponent(target.instanceId)}`), { congested: [{ type: 'Property', value: 'unknown' }] }, json);
+    assert.equal(patched.statusCode, 204, patched.body);
+    assert.deepEqual(await stored(hub, fast), { packs: 4, packed: 70, rows: 61 });
+    const after = (await temporalGet<Json>(hub, `${temporalPath(fast)}?${ALL}&attrs=congested`)).congested as Instance[];
+    assert.deepEqual(
+      after.map((i) => [i.instanceId, i.value, i.observedAt]),
+      before.map((i, k) => [i.instanceId, k === 10 ? 'unknown' : i.value, i.observedAt]),
+    );
+  });
+});
