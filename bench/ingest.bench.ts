@@ -177,7 +177,7 @@ async function historyRows(databaseUrl: string | undefined): Promise<number | un
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ n: number }>('SELECT ((SELECT count(*) FROM temporal_instances) + (SELECT coalesce(sum(cardinality(instance_id)), 0) FROM temporal_packs))::int AS n');
+    const { rows } = await client.query<{ n: number }>('SELECT ((SELECT count(*) FROM temporal_instances) + (SELECT coalesce(sum(cardinality(observed_at)), 0) FROM temporal_packs))::int AS n');
     return rows[0]?.n;
   } catch {
     return undefined;

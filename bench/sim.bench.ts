@@ -16,7 +16,7 @@ import { DevicePublisher } from '../src/sim/feed/publisher.ts';
 import type { FeedSummary } from '../src/sim/feed/tally.ts';
 import { InFlightWindow } from '../src/sim/feed/window.ts';
 import { CLI, ROOT } from '../test/support/process.ts';
-import { HISTORY_CHUNK_TICKS, historyBody } from '../src/sim/feed/feeder.ts';
+import { HISTORY_CHUNK_TICKS, historyJson } from '../src/sim/feed/feeder.ts';
 import type { DeviceSpec } from '../src/sim/model.ts';
 import { ADMIN_PASSWORD, type BenchStore, benchStore, type Driver, fmt, type RunningCityCloud, startBareServer, startCityCloud } from './harness.ts';
 import { startBareBroker } from './ingest.bench.ts';
@@ -110,7 +110,7 @@ async function bareFeed(plan: BareFeedPlan): Promise<{ messages: number; measure
           const response = await fetch(`${plan.url}/ngsi-ld/v1/temporal/entities/${encodeURIComponent(spec.entityId)}/attrs`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', authorization: 'Bearer bare' },
-            body: JSON.stringify(historyBody(spec, list)),
+            body: historyJson(spec, list),
           });
           await response.arrayBuffer();
           if (response.status !== 204) throw new Error(`the bare server answered ${response.status}`);
@@ -160,7 +160,7 @@ async function historyOnDisk(store: BenchStore): Promise<{ instances: number; by
   try {
     await client.query('CHECKPOINT');
     const { rows } = await client.query<{ instances: string; bytes: string }>(
-      `SELECT (SELECT count(*) FROM temporal_instances) + (SELECT coalesce(sum(cardinality(instance_id)), 0) FROM temporal_packs) AS instances,
+      `SELECT (SELECT count(*) FROM temporal_instances) + (SELECT coalesce(sum(cardinality(observed_at)), 0) FROM temporal_packs) AS instances,
               pg_database_size(current_database()) AS bytes`,
     );
     return { instances: Number(rows[0]?.instances), bytes: Number(rows[0]?.bytes) };

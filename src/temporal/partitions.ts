@@ -108,7 +108,7 @@ export async function maintainPartitions(store: Store, options: { now?: number; 
       const cut = [iso(cutoff)];
       const counts = await tx.query<{ n: number }>(
         `WITH a AS (DELETE FROM temporal_instances_default WHERE observed_at < $1 RETURNING 1),
-              b AS (DELETE FROM temporal_packs WHERE first_at < $1 RETURNING cardinality(instance_id) AS n),
+              b AS (DELETE FROM temporal_packs WHERE first_at < $1 RETURNING cardinality(observed_at) AS n),
               c AS (DELETE FROM temporal_entities WHERE deleted_at < $1 RETURNING tenant, id),
               d AS (DELETE FROM temporal_series s USING c WHERE s.tenant = c.tenant AND s.entity_id = c.id RETURNING 1)
          SELECT ((SELECT count(*) FROM a) + (SELECT coalesce(sum(n), 0) FROM b))::int AS n`,

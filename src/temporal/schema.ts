@@ -1,6 +1,6 @@
 /** Temporal history: the tables of every attribute instance the hub ever held, partitioned by time, and their hourly rollup. */
 import type { Migration } from '../platform/store/migrate.ts';
-import { PACKED_CONTENT_SQL, PACKED_INSTANCE_CONTENT_SQL, UNNEST_PACK_SQL } from './rows.ts';
+import { PACKED_CONTENT_SQL, PACKED_INSTANCE_CONTENT_SQL, UNNEST_PACK_SQL, UNNEST_PACK_SQL_0019 } from './rows.ts';
 
 /**
  * - `temporal_entities`: one row per entity that ever had history, with what selection and the read policy
@@ -158,5 +158,25 @@ export const packedValuesMigration: Migration = {
       UNION ALL
       SELECT p.series, u.observed_at, u.instance_id, 'Property'::text, u.num, ${PACKED_INSTANCE_CONTENT_SQL('p', 'u')}, p.created_at, p.created_at,
              p.first_at, p.last_at
-      FROM temporal_packs p CROSS JOIN LATERAL ${UNNEST_PACK_SQL('p', 'u')};`,
+      FROM temporal_packs p CROSS JOIN LATERAL ${UNNEST_PACK_SQL_0019('p', 'u')};`,
+};
+
+/**
+ * Derived instance ids: a pack stores one random `pack_id` instead of a UUID per instance (16 bytes a reading, and a
+ * random draw each); instance k's id is pack_id with its last 32 bits set to k (rows.ts UNNEST_PACK_SQL). Packs written
+ * before keep their `instance_id` arrays, which the view still reads.
+ */
+export const packIdsMigration: Migration = {
+  id: '0020_temporal_pack_ids',
+  sql: `
+    ALTER TABLE temporal_packs ADD COLUMN pack_id uuid;
+    ALTER TABLE temporal_packs ALTER COLUMN instance_id DROP NOT NULL;
+    CREATE OR REPLACE VIEW temporal_history AS
+      SELECT i.series, i.observed_at, i.instance_id, i.kind, i.num, i.content, i.created_at, i.modified_at,
+             i.observed_at AS span_start, i.observed_at AS span_end
+      FROM temporal_instances i
+      UNION ALL
+      SELECT p.series, u.observed_at, u.instance_id, 'Property'::text, u.num, ${PACKED_INSTANCE_CONTENT_SQL('p', 'u')}, p.created_at, p.created_at,
+             p.first_at, p.last_at
+      FROM temporal_packs p CROSS JOIN ${UNNEST_PACK_SQL('p', 'u')};`,
 };

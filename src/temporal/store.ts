@@ -7,6 +7,7 @@ import {
   INSTANCE_CONTENT_SQL,
   type InstanceRow,
   instancesWrite,
+  PACK_OF_INSTANCE_SQL,
   PACKED_INSTANCE_CONTENT_SQL,
   UNNEST_PACK_SQL,
   packHistory,
@@ -421,10 +422,11 @@ export async function deleteSeries(q: Queryable, series: readonly string[]): Pro
 export async function unpackInstance(tx: Queryable, key: { tenant: string; entityId: string; attr: string }, instanceId: string): Promise<void> {
   await tx.query(
     `WITH p AS (DELETE FROM temporal_packs p USING temporal_series s
-                WHERE s.tenant = $1 AND s.entity_id = $2 AND s.attr = $3 AND p.series = s.id AND $4::uuid = ANY(p.instance_id) RETURNING p.*)
+                WHERE s.tenant = $1 AND s.entity_id = $2 AND s.attr = $3 AND p.series = s.id
+                  AND (p.pack_id = ${PACK_OF_INSTANCE_SQL('$4')} OR $4::uuid = ANY(p.instance_id)) RETURNING p.*)
      INSERT INTO temporal_instances (series, observed_at, instance_id, kind, num, content, created_at, modified_at)
      SELECT p.series, u.observed_at, u.instance_id, 'Property', u.num, ${PACKED_INSTANCE_CONTENT_SQL('p', 'u')}, p.created_at, p.created_at
-     FROM p CROSS JOIN LATERAL ${UNNEST_PACK_SQL('p', 'u')}`,
+     FROM p CROSS JOIN ${UNNEST_PACK_SQL('p', 'u')}`,
     [key.tenant, key.entityId, key.attr, instanceId],
   );
 }

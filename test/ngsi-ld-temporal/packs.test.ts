@@ -21,7 +21,7 @@ const valueAt = (k: number) => Math.round(Math.sin(k / 7) * 1000) / 100;
 async function stored(hub: Hub, entityId: string): Promise<{ packs: number; packed: number; rows: number }> {
   const [row] = await hub.tp.platform.store.query<{ packs: number; packed: number; rows: number }>(
     `SELECT (SELECT count(*) FROM temporal_packs p JOIN temporal_series s ON s.id = p.series WHERE s.entity_id = $1)::int AS packs,
-            (SELECT coalesce(sum(cardinality(p.instance_id)), 0) FROM temporal_packs p JOIN temporal_series s ON s.id = p.series WHERE s.entity_id = $1)::int AS packed,
+            (SELECT coalesce(sum(cardinality(p.observed_at)), 0) FROM temporal_packs p JOIN temporal_series s ON s.id = p.series WHERE s.entity_id = $1)::int AS packed,
             (SELECT count(*) FROM temporal_instances i JOIN temporal_series s ON s.id = i.series WHERE s.entity_id = $1)::int AS rows`,
     [entityId],
   );
@@ -261,6 +261,24 @@ describe('packed values: booleans and text, and plain readings read two ways', (
     assert.deepEqual(((hourly.congested as Json).totalCount as [number][]).map(([v]) => v), [60, 30]);
     assert.deepEqual(((hourly.mixed as Json).totalCount as [number][]).map(([v]) => v), [10]);
     assert.deepEqual(((hourly.mixed as Json).sum as [number][]).map(([v]) => v), [0 + 2 + 4 + 6 + 8]);
+  });
+
+  test('a pack written before derived instance ids (migration 0020) keeps its stored ids: read, and one instance deleted', async () => {
+    const legacy = 'urn:ngsi-ld:Sensor:legacy-pack';
+    const body = { id: legacy, type: 'Sensor', level: [reading(1, minutesAfter(T0, 0)), reading(2, minutesAfter(T0, 1)), reading(3, minutesAfter(T0, 2))] };
+    assert.equal((await hub.post(TEMPORAL, body, json)).statusCode, 201);
+    const ids = ['11111111-2222-4333-8444-555555555555', '66666666-7777-4888-8999-aaaaaaaaaaaa', '12345678-9abc-4def-8123-456789abcdef'];
+    await hub.tp.platform.store.query(
+      'UPDATE temporal_packs p SET instance_id = $2::uuid[], pack_id = NULL FROM temporal_series s WHERE s.id = p.series AND s.entity_id = $1',
+      [legacy, ids],
+    );
+    const read = async () => ((await temporalGet<Json>(hub, `${temporalPath(legacy)}?${ALL}`)).level as Instance[]).map((i) => [i.instanceId, i.value]);
+    assert.deepEqual(await read(), ids.map((u, k) => [`urn:ngsi-ld:Instance:${u}`, k + 1]));
+    assert.equal((await hub.delete(temporalPath(legacy, `/attrs/level/${encodeURIComponent(`urn:ngsi-ld:Instance:${ids[1]}`)}`))).statusCode, 204);
+    assert.deepEqual(await read(), [
+      [`urn:ngsi-ld:Instance:${ids[0]}`, 1],
+      [`urn:ngsi-ld:Instance:${ids[2]}`, 3],
+    ]);
   });
 
   test('correcting a packed boolean unpacks its pack and keeps every other value and instanceId', async () => {

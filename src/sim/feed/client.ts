@@ -56,13 +56,16 @@ export class PlatformClient {
   }
 
   /** One call; 429 and 503 (and connection errors) are retried after the platform's Retry-After, or a growing pause. */
-  async request(method: string, path: string, body?: { json: unknown } | { form: URLSearchParams }): Promise<{ status: number; text: string; headers: Headers }> {
+  async request(method: string, path: string, body?: { json: unknown } | { jsonText: string } | { form: URLSearchParams }): Promise<{ status: number; text: string; headers: Headers }> {
     const headers: Record<string, string> = {};
     if (this.#token) headers.authorization = `Bearer ${this.#token}`;
     let payload: string | undefined;
     if (body && 'json' in body) {
       headers['content-type'] = 'application/json';
       payload = JSON.stringify(body.json);
+    } else if (body && 'jsonText' in body) {
+      headers['content-type'] = 'application/json';
+      payload = body.jsonText;
     } else if (body && 'form' in body) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       payload = body.form.toString();

@@ -69,7 +69,9 @@ export class SentTally {
     const known = this.#names.get(deviceId);
     this.measurements += measurements.length;
     if (!known) return;
-    for (const m of measurements) for (const key of Object.keys(m.values)) this.#instance(known.type, known.names.get(key) ?? key);
+    const counts = new Map<string, number>();
+    for (const m of measurements) for (const key in m.values) counts.set(key, (counts.get(key) ?? 0) + 1);
+    for (const [key, n] of counts) this.#instance(known.type, known.names.get(key) ?? key, n);
   }
 
   /**
