@@ -176,6 +176,8 @@ export async function runFeed(options: FeedOptions): Promise<FeedSummary> {
   let reports: ReportObservation[] = [];
   let entityWrite: Promise<void> = Promise.resolve();
   let reached = from;
+  /** Measurements generated so far (acknowledged ones are tally.measurements): how far the acknowledged history reaches. */
+  let generated = 0;
 
   const sendDevice = async (deviceId: string) => {
     const measurements = pending.get(deviceId);
@@ -272,7 +274,10 @@ export async function runFeed(options: FeedOptions): Promise<FeedSummary> {
     const timer = options.progress
       ? setInterval(() => {
           const now = performance.now();
-          const current = { ...state, at: reached, messages: sent(), measurements: tally.measurements };
+          // Simulated time is generated in chunks of hours and acknowledged request by request: progress shows the time the
+          // acknowledged share of what was generated reaches (readings are spread evenly enough over time for that).
+          const acknowledged = generated > 0 ? Math.min(1, tally.measurements / generated) : 1;
+          const current = { ...state, at: a + (reached - a) * acknowledged, messages: sent(), measurements: tally.measurements };
           options.progress?.(progressLine(current, previous, (now - lastAt) / 1000, (now - phaseStart) / 1000));
           previous = current;
           lastAt = now;
@@ -296,6 +301,7 @@ export async function runFeed(options: FeedOptions): Promise<FeedSummary> {
               const list = pending.get(observation.deviceId) ?? [];
               pending.set(observation.deviceId, list);
               list.push({ observedAt: observation.observedAt, values: observation.values });
+              generated++;
               if (!viaHistory && list.length >= MAX_MEASUREMENTS_PER_MESSAGE) await sendDevice(observation.deviceId);
             } else if (observation.channel === 'entity') {
               entities.push(observation.entity);
