@@ -675,7 +675,6 @@ function methodValues(a: PeriodAggregate, methods: readonly string[]): Partial<R
   return out;
 }
 
-
 /** What plainReading remembers within one body: observedAt strings already checked (their time, or NaN when not canonical), unitCodes as `common` JSON; and its answer. */
 interface PlainReadingMemo {
   times: Map<string, number>;
