@@ -128,7 +128,10 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
   }
   const searchPath = schema ? `-c search_path=${schema}` : '';
   const makePool = (max: number, settings: string) => {
-    const pool = new pg.Pool({ connectionString, max, types: typeParsers, ...(settings ? { options: settings } : {}) });
+    // Idle connections are kept a minute, not pg's default 10 s: a new backend costs PostgreSQL its catalog caches and
+    // the plans of every hot statement again, and bursty writers (a backfill pausing to generate its next hours)
+    // otherwise open and close the whole pool over and over (seen in the city-scale backfill: all 20 renewed every few minutes).
+    const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 60_000, types: typeParsers, ...(settings ? { options: settings } : {}) });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', () => undefined);
     return pool;

@@ -230,8 +230,43 @@ export async function runFeed(options: FeedOptions): Promise<FeedSummary> {
     for (const deviceId of [...pending.keys()]) await sendDevice(deviceId);
   };
 
-  const flush = async () => {
-    for (const deviceId of [...pending.keys()]) await (viaHistory ? sendHistory(deviceId) : sendDevice(deviceId));
+  // The temporal backfill sends a device's history when its oldest pending measurement is a chunk old, each device on
+  // its own phase (the first chunk of device i is shorter by a share of i): a few devices fall due at every tick, so
+  // requests flow while the next ticks are generated, and the simulator holds half a chunk of the city on average
+  // instead of a whole one (whose garbage collection cost as much as the rest of its work).
+  const historyDue = new Map<number, string[]>();
+  const dueAt = new Map<string, number>();
+  let tickNo = 0;
+  const scheduleHistory = (deviceId: string, chunkTicks: number) => {
+    if (dueAt.has(deviceId)) return;
+    const first = !newest.has(deviceId);
+    const index = byId.get(deviceId)?.connection ?? 0;
+    const due = tickNo + (first ? 1 + ((index * 7919) % chunkTicks) : chunkTicks);
+    dueAt.set(deviceId, due);
+    const list = historyDue.get(due) ?? [];
+    historyDue.set(due, list);
+    list.push(deviceId);
+  };
+  const sendDueHistory = async () => {
+    const due = historyDue.get(tickNo);
+    if (!due) return;
+    historyDue.delete(tickNo);
+    for (const deviceId of due) {
+      dueAt.delete(deviceId);
+      await sendHistory(deviceId);
+    }
+  };
+
+  /** Sends what is pending: entity observations and reports, and device measurements (in the temporal backfill only when `all`, the rest going as they fall due). */
+  const flush = async (all = true) => {
+    if (viaHistory && all) {
+      historyDue.clear();
+      dueAt.clear();
+    }
+    for (const deviceId of [...pending.keys()]) {
+      if (!viaHistory) await sendDevice(deviceId);
+      else if (all) await sendHistory(deviceId);
+    }
     if (entities.length > 0) {
       // Entity observations keep their order: one group of batches at a time, while MQTT goes on.
       await entityWrite;
@@ -302,6 +337,7 @@ export async function runFeed(options: FeedOptions): Promise<FeedSummary> {
               pending.set(observation.deviceId, list);
               list.push({ observedAt: observation.observedAt, values: observation.values });
               generated++;
+              if (viaHistory) scheduleHistory(observation.deviceId, chunkTicks);
               if (!viaHistory && list.length >= MAX_MEASUREMENTS_PER_MESSAGE) await sendDevice(observation.deviceId);
             } else if (observation.channel === 'entity') {
               entities.push(observation.entity);
@@ -310,8 +346,10 @@ export async function runFeed(options: FeedOptions): Promise<FeedSummary> {
             }
           }
           reached = at + tickMs;
+          if (viaHistory) await sendDueHistory();
+          tickNo++;
           if (++ticks >= chunkTicks) {
-            await flush();
+            await flush(!viaHistory);
             ticks = 0;
           }
         }
