@@ -210,7 +210,8 @@ export async function benchSim(drivers: Driver[], databaseUrl: string | undefine
       // The whole span, not a run stopped early (by BENCH_SIM_SECONDS or a signal to the simulator).
       const whole = simulatedDays >= DAYS - 1e-6;
       results.push({
-        name: `Simulator backfill${whole ? ` of ${DAYS} days` : ''}, ${SIZE} size (${fmt(sensors)} devices, one measurement a minute each), citycloud simulate in another process → ${route}`,
+        // A run stopped early is named by how far it got, so a long partial run and a short one keep rows of their own.
+        name: `Simulator backfill ${whole ? `of ${DAYS} days` : `stopped after ${simulatedDays >= 1 ? Math.round(simulatedDays) : simulatedDays.toFixed(1)} of ${DAYS} days`}, ${SIZE} size (${fmt(sensors)} devices, one measurement a minute each), citycloud simulate in another process → ${route}`,
         driver,
         figure: `${fmt(measurementsRate)} measurements/s, ${fmt(messagesRate)} ${unit}/s (${simulatedDays.toFixed(2)} simulated days in ${hours(backfill)})`,
         baseline:

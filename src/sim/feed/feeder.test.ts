@@ -22,7 +22,9 @@ test('historyJson is the JSON of historyBody for every device of a simulated hou
     const spec = specs.get(id);
     assert.ok(spec);
     const body = historyBody(spec, list);
-    assert.deepEqual(JSON.parse(historyJson(spec, list)), body);
+    const counts = new Map<string, number>();
+    assert.deepEqual(JSON.parse(historyJson(spec, list, counts)), body);
+    assert.deepEqual(Object.fromEntries(counts), Object.fromEntries(Object.entries(body).map(([name, instances]) => [name, instances.length])));
     for (const instances of Object.values(body)) for (const i of instances) kinds.add(`${i.type}:${typeof i.value}${i.unitCode ? ':unit' : ''}`);
   }
   // The hour covers every kind of value a device sends.

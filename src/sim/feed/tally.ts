@@ -59,10 +59,13 @@ export class SentTally {
     this.#measured(deviceId, measurements);
   }
 
-  /** One temporal request of a device's history, once the platform acknowledged it. */
-  deviceHistory(deviceId: string, measurements: ReadonlyArray<{ values: Record<string, unknown> }>): void {
+  /** One temporal request of a device's history, once the platform acknowledged it: its measurements, and its instances per attribute name (historyJson counts them). */
+  deviceHistory(deviceId: string, measurements: number, instances: ReadonlyMap<string, number>): void {
     this.historyRequests++;
-    this.#measured(deviceId, measurements);
+    this.measurements += measurements;
+    const known = this.#names.get(deviceId);
+    if (!known) return;
+    for (const [name, n] of instances) this.#instance(known.type, name, n);
   }
 
   #measured(deviceId: string, measurements: ReadonlyArray<{ values: Record<string, unknown> }>): void {
