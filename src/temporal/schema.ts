@@ -141,6 +141,16 @@ export const temporalPacksMigration: Migration = {
       FROM temporal_packs p CROSS JOIN LATERAL unnest(p.observed_at, p.num, p.instance_id) AS u(observed_at, num, instance_id);`,
 };
 
+/** temporal_history (since migration 0019): instance rows and the instances of packs `p`, unnested by `unnest` as `u`. */
+const historyViewSql = (unnest: string) => `CREATE OR REPLACE VIEW temporal_history AS
+      SELECT i.series, i.observed_at, i.instance_id, i.kind, i.num, i.content, i.created_at, i.modified_at,
+             i.observed_at AS span_start, i.observed_at AS span_end
+      FROM temporal_instances i
+      UNION ALL
+      SELECT p.series, u.observed_at, u.instance_id, 'Property'::text, u.num, ${PACKED_INSTANCE_CONTENT_SQL('p', 'u')}, p.created_at, p.created_at,
+             p.first_at, p.last_at
+      FROM temporal_packs p CROSS JOIN ${unnest};`;
+
 /**
  * Packs of non-numeric values: the readings of a boolean or text Property (a detector's `congested`, a sensor's
  * `state`) were a fifth of the city's backfilled instances and, as rows, most of its bytes. Such a pack keeps its
@@ -151,14 +161,7 @@ export const packedValuesMigration: Migration = {
   id: '0019_temporal_packed_values',
   sql: `
     ALTER TABLE temporal_packs ADD COLUMN vals jsonb[];
-    CREATE OR REPLACE VIEW temporal_history AS
-      SELECT i.series, i.observed_at, i.instance_id, i.kind, i.num, i.content, i.created_at, i.modified_at,
-             i.observed_at AS span_start, i.observed_at AS span_end
-      FROM temporal_instances i
-      UNION ALL
-      SELECT p.series, u.observed_at, u.instance_id, 'Property'::text, u.num, ${PACKED_INSTANCE_CONTENT_SQL('p', 'u')}, p.created_at, p.created_at,
-             p.first_at, p.last_at
-      FROM temporal_packs p CROSS JOIN LATERAL ${UNNEST_PACK_SQL_0019('p', 'u')};`,
+    ${historyViewSql(`LATERAL ${UNNEST_PACK_SQL_0019('p', 'u')}`)}`,
 };
 
 /**
@@ -171,12 +174,5 @@ export const packIdsMigration: Migration = {
   sql: `
     ALTER TABLE temporal_packs ADD COLUMN pack_id uuid;
     ALTER TABLE temporal_packs ALTER COLUMN instance_id DROP NOT NULL;
-    CREATE OR REPLACE VIEW temporal_history AS
-      SELECT i.series, i.observed_at, i.instance_id, i.kind, i.num, i.content, i.created_at, i.modified_at,
-             i.observed_at AS span_start, i.observed_at AS span_end
-      FROM temporal_instances i
-      UNION ALL
-      SELECT p.series, u.observed_at, u.instance_id, 'Property'::text, u.num, ${PACKED_INSTANCE_CONTENT_SQL('p', 'u')}, p.created_at, p.created_at,
-             p.first_at, p.last_at
-      FROM temporal_packs p CROSS JOIN ${UNNEST_PACK_SQL('p', 'u')};`,
+    ${historyViewSql(UNNEST_PACK_SQL('p', 'u'))}`,
 };
