@@ -7,7 +7,7 @@ import type { TermMap } from '../context/ld/model.ts';
 import { CONTENT_MEMBER, type StoredAttribute } from '../context/model.ts';
 import { canCreate, canWrite, principalKey, readPolicySql, restrictedReadEvent } from '../context/policy.ts';
 import { geoMatches, geoPrefilterSql, parseGeoQuery } from '../context/query/geo.ts';
-import { isUnstorable, SqlParams } from '../context/query/model.ts';
+import { SqlParams } from '../context/query/model.ts';
 import { parseQ } from '../context/query/q.ts';
 import { qToSql } from '../context/query/q-sql.ts';
 import { regexProblem } from '../context/query/regex.ts';
@@ -29,9 +29,9 @@ import {
   ROLLUP_METHODS,
   type TimeRange,
 } from './model.ts';
+import { type PlainReadingMemo, plainReading } from './plain.ts';
 import type { HistoryRecorder } from './recorder.ts';
 import {
-  CANONICAL_TIME,
   INSTANCE_CONTENT_SQL,
   type InstanceRow,
   instanceRow,
@@ -673,56 +673,4 @@ function methodValues(a: PeriodAggregate, methods: readonly string[]): Partial<R
     }
   }
   return out;
-}
-
-/** What plainReading remembers within one body: observedAt strings already checked (their time, or NaN when not canonical), unitCodes as `common` JSON; and its answer. */
-interface PlainReadingMemo {
-  times: Map<string, number>;
-  commons: Map<string, string>;
-  at: number;
-  common: string | null;
-}
-
-/**
- * Whether a temporal instance is a plain reading that can be packed as it is: {"type": "Property", "value": a finite
- * number (not -0), a boolean or a storable string, "observedAt": a date-time in canonical form (what normalizeDateTime
- * would make of it), optionally "unitCode": a code} and nothing else. Sets `memo.at` and `memo.common`. Anything else
- * (another kind, sub-attributes, datasetId, a time to normalize…) is read in full by readInstance, errors included.
- */
-function plainReading(item: unknown, memo: PlainReadingMemo): boolean {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) return false;
-  const r = item as Record<string, unknown>;
-  if (r.type !== 'Property') return false;
-  let members = 0;
-  for (const _ in r) members++;
-  const unit = r.unitCode;
-  if (members !== (unit === undefined ? 3 : 4)) return false;
-  const value = r.value;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value) || Object.is(value, -0)) return false;
-  } else if (typeof value === 'string') {
-    if (isUnstorable(value)) return false;
-  } else if (typeof value !== 'boolean') return false;
-  const observedAt = r.observedAt;
-  if (typeof observedAt !== 'string') return false;
-  let at = memo.times.get(observedAt);
-  if (at === undefined) {
-    const t = CANONICAL_TIME.test(observedAt) ? Date.parse(observedAt) : Number.NaN;
-    at = Number.isFinite(t) && new Date(t).toISOString() === observedAt ? t : Number.NaN;
-    memo.times.set(observedAt, at);
-  }
-  if (Number.isNaN(at)) return false;
-  memo.at = at;
-  if (unit === undefined) {
-    memo.common = null;
-    return true;
-  }
-  if (typeof unit !== 'string' || unit.length === 0 || unit.length > 64 || isUnstorable(unit)) return false;
-  let common = memo.commons.get(unit);
-  if (common === undefined) {
-    common = JSON.stringify({ unitCode: unit });
-    memo.commons.set(unit, common);
-  }
-  memo.common = common;
-  return true;
 }
