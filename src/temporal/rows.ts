@@ -428,19 +428,10 @@ export class PlainHistory {
       if (!group.ordered) sortGroup(group);
       const { series, at, values, common, numeric } = group;
       if (at.length === 1) {
-        const content: Record<string, unknown> = common === null ? {} : (JSON.parse(common) as Record<string, unknown>);
-        content.observedAt = group.observedAt[0];
-        if (!numeric) content.value = values[0];
-        rows.push({
-          series,
-          observed_at: group.observedAt[0] as string,
-          instance_id: randomUUID(),
-          kind: 'Property',
-          num: numeric ? (values[0] as number) : null,
-          content,
-          created_at: recordedAt,
-          modified_at: recordedAt,
-        });
+        // A lone reading keeps a row, made as any instance's is (instanceRow decides what goes to num and content).
+        const members = common === null ? {} : (JSON.parse(common) as Record<string, unknown>);
+        const instance = { ...members, type: 'Property', value: values[0], observedAt: group.observedAt[0], createdAt: recordedAt, modifiedAt: recordedAt };
+        rows.push(instanceRow(series, instance as StoredAttribute, recordedAt));
       } else {
         packs.push({ series, created_at: recordedAt, stamped: true, common, observed: at, values, numeric });
       }
