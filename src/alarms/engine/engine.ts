@@ -223,6 +223,8 @@ export class AlarmEngine implements AlarmEngineApi {
    */
   private readonly silenceBuckets = new Map<number, Set<string>>();
   private readonly bucketOf = new Map<string, number>();
+  /** How many absence deadlines `advance` has looked at in all (its cost: stays flat while every watched entity is fresh). */
+  #silencesExamined = 0;
   /** Inhibiting alarm id → absence state keys whose signal it suppressed (released when it clears). */
   private readonly inhibitedSilences = new Map<string, Set<string>>();
 
@@ -337,6 +339,11 @@ export class AlarmEngine implements AlarmEngineApi {
     this.dirty.clear();
     if (rows.length > 0 && Number.isFinite(this.now)) rows.push({ key: 'clock', value: this.now });
     return rows;
+  }
+
+  /** Absence deadlines looked at by `advance` so far (a cost measure for tests and diagnostics). */
+  get silencesExamined(): number {
+    return this.#silencesExamined;
   }
 
   activeAlarms(): AlarmState[] {
@@ -578,6 +585,7 @@ export class AlarmEngine implements AlarmEngineApi {
     for (const [b, keys] of this.silenceBuckets) {
       if (b > last) continue;
       for (const key of keys) {
+        this.#silencesExamined++;
         const next = this.ruleStates.get(key)?.next;
         if (next === undefined) this.bucket(key, undefined);
         else if (next <= at) due.push([next, key]);
