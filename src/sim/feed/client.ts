@@ -31,12 +31,18 @@ export interface PlatformClientOptions {
   retries?: number;
 }
 
+const LOGIN_PATH = '/api/v1/auth/login';
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class PlatformClient {
   readonly url: string;
   #token: string | undefined;
   readonly #retries: number;
+  /** Kept after login: an access token expires (TOKEN_TTL, an hour by default), a feed runs for days. */
+  #credentials: { username: string; password: string } | undefined;
+  /** The login under way, shared by every request that found the token expired at the same time. */
+  #relogin: Promise<void> | undefined;
 
   constructor(options: PlatformClientOptions) {
     this.url = options.url.replace(/\/+$/, '');
@@ -46,19 +52,36 @@ export class PlatformClient {
 
   /** Logs in with a username and password and keeps the access token for the following calls. */
   async login(username: string, password: string): Promise<void> {
-    const session = await this.json<{ accessToken: string }>('POST', '/api/v1/auth/login', { username, password });
+    const session = await this.json<{ accessToken: string }>('POST', LOGIN_PATH, { username, password });
     this.#token = session.accessToken;
+    this.#credentials = { username, password };
   }
 
-  /** Uses an access token obtained elsewhere (e.g. issued by the platform itself in demo mode). */
+  /** Uses an access token or API key obtained elsewhere (e.g. issued by the platform itself in demo mode); no renewal. */
   setToken(token: string): void {
     this.#token = token;
+    this.#credentials = undefined;
+  }
+
+  /** Logs in again after a 401 (once for all the requests that met it); false when there is nothing to log in with. */
+  async #renew(rejected: string | undefined): Promise<boolean> {
+    const credentials = this.#credentials;
+    if (!credentials) return false;
+    if (this.#token !== rejected) return true; // another request has renewed it meanwhile
+    this.#relogin ??= this.login(credentials.username, credentials.password).finally(() => {
+      this.#relogin = undefined;
+    });
+    await this.#relogin;
+    return true;
   }
 
   /** One call; 429 and 503 (and connection errors) are retried after the platform's Retry-After, or a growing pause. */
   async request(method: string, path: string, body?: { json: unknown } | { jsonText: string } | { form: URLSearchParams }): Promise<{ status: number; text: string; headers: Headers }> {
     const headers: Record<string, string> = {};
-    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    // Logging in carries no token (an expired one would be refused before the password is looked at).
+    let sentToken = path === LOGIN_PATH ? undefined : this.#token;
+    if (sentToken) headers.authorization = `Bearer ${sentToken}`;
+    let renewed = false;
     let payload: string | undefined;
     if (body && 'json' in body) {
       headers['content-type'] = 'application/json';
@@ -80,6 +103,14 @@ export class PlatformClient {
         continue;
       }
       const text = await response.text();
+      if (response.status === 401 && !renewed && path !== LOGIN_PATH && (await this.#renew(sentToken))) {
+        // The access token expired during a long feed: log in again and repeat the call (once).
+        renewed = true;
+        attempt--;
+        sentToken = this.#token as string;
+        headers.authorization = `Bearer ${sentToken}`;
+        continue;
+      }
       if ((response.status === 429 || response.status === 503) && attempt < this.#retries) {
         const retryAfter = Number(response.headers.get('retry-after'));
         await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : Math.min(5000, 200 * 2 ** attempt));
