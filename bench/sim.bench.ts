@@ -12,6 +12,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
+import { PlatformClient } from '../src/sim/feed/client.ts';
 import { DevicePublisher } from '../src/sim/feed/publisher.ts';
 import type { FeedSummary } from '../src/sim/feed/tally.ts';
 import { InFlightWindow } from '../src/sim/feed/window.ts';
@@ -93,6 +94,8 @@ async function bareFeed(plan: BareFeedPlan): Promise<{ messages: number; measure
   const specs = new Map(devices(city).map((d) => [d.id, d]));
   const connectionOf = new Map([...specs.keys()].map((id, i) => [id, i]));
   const publisher = plan.via === 'mqtt' ? await DevicePublisher.connect({ url: plan.url, connections: CONNECTIONS }) : undefined;
+  // The simulator's own HTTP client, so the baseline differs from the real feed only by what the server does.
+  const client = new PlatformClient({ url: plan.url, token: 'bare' });
   const chunk = plan.via === 'mqtt' ? 30 : HISTORY_CHUNK_TICKS;
   const window = new InFlightWindow(WINDOW);
   const pending = new Map<string, Array<{ observedAt: string; values: Record<string, number | string | boolean> }>>();
@@ -107,13 +110,8 @@ async function bareFeed(plan: BareFeedPlan): Promise<{ messages: number; measure
         if (publisher) await publisher.publish('bare', id, list, connectionOf.get(id) ?? 0);
         else {
           const spec = specs.get(id) as DeviceSpec;
-          const response = await fetch(`${plan.url}/ngsi-ld/v1/temporal/entities/${encodeURIComponent(spec.entityId)}/attrs`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: 'Bearer bare' },
-            body: historyJson(spec, list),
-          });
-          await response.arrayBuffer();
-          if (response.status !== 204) throw new Error(`the bare server answered ${response.status}`);
+          const answer = await client.request('POST', `/ngsi-ld/v1/temporal/entities/${encodeURIComponent(spec.entityId)}/attrs`, { jsonText: historyJson(spec, list) });
+          if (answer.status !== 204) throw new Error(`the bare server answered ${answer.status}`);
         }
         messages++;
         measurements += list.length;

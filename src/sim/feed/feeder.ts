@@ -396,11 +396,14 @@ export async function runFeed(options: FeedOptions): Promise<FeedSummary> {
  * receives the number of instances per attribute name (what the tally reports).
  */
 export function historyJson(spec: DeviceSpec, measurements: readonly DeviceMeasurement[], counts?: Map<string, number>): string {
-  const attributes = new Map<string, { head: string; tail: string; items: string[] }>();
-  const byKey = new Map<string, { head: string; tail: string; items: string[] }>();
+  // Each attribute's instances are appended to one string (V8 joins the pieces once, when the body is written out):
+  // an array of per-instance strings joined at the end cost five times as much (2026-11-24, 3.2 µs a measurement).
+  const attributes = new Map<string, { head: string; tail: string; text: string; n: number }>();
+  const byKey = new Map<string, { head: string; tail: string; text: string; n: number }>();
   for (const m of measurements) {
-    const at = JSON.stringify(m.observedAt);
-    for (const key in m.values) {
+    const at = `,"observedAt":${JSON.stringify(m.observedAt)}`;
+    const values = m.values;
+    for (const key in values) {
       let attribute = byKey.get(key);
       if (attribute === undefined) {
         const mapping = spec.attributes.find((a) => a.key === key);
@@ -411,22 +414,24 @@ export function historyJson(spec: DeviceSpec, measurements: readonly DeviceMeasu
           attribute = {
             head: `{"type":"${geo ? 'GeoProperty' : 'Property'}","value":`,
             tail: !geo && mapping?.unitCode ? `,"unitCode":${JSON.stringify(mapping.unitCode)}}` : '}',
-            items: [],
+            text: '',
+            n: 0,
           };
           attributes.set(name, attribute);
         }
         byKey.set(key, attribute);
       }
-      const value = m.values[key];
-      attribute.items.push(`${attribute.head}${typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value)},"observedAt":${at}${attribute.tail}`);
+      const value = values[key];
+      const text = typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+      attribute.text += (attribute.n++ === 0 ? '' : ',') + attribute.head + text + at + attribute.tail;
     }
   }
-  const members: string[] = [];
-  for (const [name, { items }] of attributes) {
-    members.push(`${JSON.stringify(name)}:[${items.join(',')}]`);
-    counts?.set(name, (counts.get(name) ?? 0) + items.length);
+  let body = '';
+  for (const [name, { text, n }] of attributes) {
+    body += `${body === '' ? '' : ','}${JSON.stringify(name)}:[${text}]`;
+    counts?.set(name, (counts.get(name) ?? 0) + n);
   }
-  return `{${members.join(',')}}`;
+  return `{${body}}`;
 }
 
 /** historyJson as an object: the body the temporal API receives (the tests compare both). */
