@@ -229,6 +229,8 @@ export class AlarmEngine implements AlarmEngineApi {
   private readonly inhibitedSilences = new Map<string, Set<string>>();
 
   private readonly active = new Map<string, AlarmState>();
+  /** The active alarms by type: inhibition and grouping look only at their source types (a city has tens of thousands of deviceOffline alarms, few outages). */
+  private readonly activeByType = new Map<string, Set<AlarmState>>();
   private readonly byId = new Map<string, AlarmState>();
   /** Active corroborated alarms whose policy clears them after a quiet period. */
   private readonly quietClearing = new Set<AlarmState>();
@@ -254,8 +256,7 @@ export class AlarmEngine implements AlarmEngineApi {
     for (const [key, s] of this.ruleStates) this.schedulePending(key, s);
     for (const a of options.activeAlarms ?? []) {
       if (a.status !== 'active') continue;
-      this.active.set(`${a.originator}|${a.alarmType}`, a);
-      this.byId.set(a.id, a);
+      this.track(a);
       if (a.policyId) this.quietClearing.add(a);
     }
     // silences held back by an inhibitor: still held while it is active, released (after the grace) if it cleared meanwhile
@@ -804,8 +805,7 @@ export class AlarmEngine implements AlarmEngineApi {
   private inhibited(alarmType: string, location: Point | undefined, district: string | undefined): SuppressionReason | undefined {
     for (const p of this.policies.inhibit) {
       if (!p.input.targets.includes(alarmType)) continue;
-      for (const a of this.active.values()) {
-        if (!p.input.source.includes(a.alarmType)) continue;
+      for (const a of this.activeOf(p.input.source)) {
         const scope = p.input.scope;
         if (scope === 'district') {
           if (district === undefined || a.district !== district) continue;
@@ -931,8 +931,7 @@ export class AlarmEngine implements AlarmEngineApi {
       evidence: signals.slice(-EVIDENCE_LIMIT),
       description: base.description,
     };
-    this.active.set(key, alarm);
-    this.byId.set(alarm.id, alarm);
+    this.track(alarm);
     if (alarm.policyId) this.quietClearing.add(alarm);
     decisions.push({ kind: 'raise', alarm, at });
     this.situate(alarm, at, decisions);
@@ -943,8 +942,8 @@ export class AlarmEngine implements AlarmEngineApi {
     if (!alarm.location) return;
     for (const p of this.policies.group) {
       if (!p.input.alarmTypes.includes(alarm.alarmType)) continue;
-      const members = [...this.active.values()].filter(
-        (a) => p.input.alarmTypes.includes(a.alarmType) && a.lastSeen >= at - p.withinMs && a.location && haversineMetres(a.location.coordinates, (alarm.location as Point).coordinates) <= p.input.radiusM,
+      const members = [...this.activeOf(p.input.alarmTypes)].filter(
+        (a) => a.lastSeen >= at - p.withinMs && a.location && haversineMetres(a.location.coordinates, (alarm.location as Point).coordinates) <= p.input.radiusM,
       );
       if (members.length < p.input.minCount) continue;
       const situationId = members.find((m) => m.situationId)?.situationId ?? `situation-${alarm.id}`;
@@ -954,10 +953,30 @@ export class AlarmEngine implements AlarmEngineApi {
     }
   }
 
+  private track(alarm: AlarmState): void {
+    const key = `${alarm.originator}|${alarm.alarmType}`;
+    const replaced = this.active.get(key);
+    if (replaced) this.activeByType.get(replaced.alarmType)?.delete(replaced);
+    this.active.set(key, alarm);
+    this.byId.set(alarm.id, alarm);
+    let ofType = this.activeByType.get(alarm.alarmType);
+    if (!ofType) {
+      ofType = new Set();
+      this.activeByType.set(alarm.alarmType, ofType);
+    }
+    ofType.add(alarm);
+  }
+
+  /** The active alarms of the given types. */
+  private *activeOf(types: readonly string[]): Iterable<AlarmState> {
+    for (const type of types) yield* this.activeByType.get(type) ?? [];
+  }
+
   private finish(alarm: AlarmState, at: number): AlarmState {
     alarm.status = 'cleared';
     alarm.clearedAt = at;
     this.active.delete(`${alarm.originator}|${alarm.alarmType}`);
+    this.activeByType.get(alarm.alarmType)?.delete(alarm);
     this.byId.delete(alarm.id);
     const held = this.inhibitedSilences.get(alarm.id);
     if (held) {
