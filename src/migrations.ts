@@ -5,7 +5,7 @@ import { authMigration } from './platform/auth/schema.ts';
 import type { Migration } from './platform/store/migrate.ts';
 import { tenancyMigration } from './platform/tenancy/schema.ts';
 import { ldContextsMigration } from './context/ld/index.ts';
-import { contextMigration, entityFillfactorMigration, entityLocationsMigration } from './context/schema.ts';
+import { contextMigration, entityFillfactorMigration, entityIdCollationMigration, entityLocationsMigration } from './context/schema.ts';
 import { devicesMigration } from './devices/schema.ts';
 import { incidentsMigration } from './incidents/schema.ts';
 import { insightMigration } from './insight/schema.ts';
@@ -34,4 +34,5 @@ export const migrations: readonly Migration[] = [
   temporalPacksMigration,
   packedValuesMigration,
   packIdsMigration,
+  entityIdCollationMigration,
 ];

@@ -223,7 +223,7 @@ export class TemporalService {
     if (selection.idPattern !== undefined) {
       const problem = regexProblem(selection.idPattern);
       if (problem) throw new AppError('BAD_REQUEST_DATA', `idPattern is not usable at character ${problem.index + 1}: ${problem.message}`);
-      conditions.push(`e.id ~ ${params.add(selection.idPattern)}`);
+      conditions.push(`e.id COLLATE "default" ~ ${params.add(selection.idPattern)}`);
     }
     if (attrIris) {
       conditions.push(`EXISTS (SELECT 1 FROM temporal_series s WHERE s.tenant = e.tenant AND s.entity_id = e.id AND s.attr = ANY(${params.add(attrIris)}::text[]))`);

@@ -515,6 +515,19 @@ describe('pagination and counting (5.5.9, 6.3.10, 6.3.13)', () => {
     assert.deepEqual([...first, ...second].sort(), [Q1, Q2, Q3]);
   });
 
+  // Pages are in id order, and that order is the ids' bytes (COLLATE "C"), not the database's locale: the same on
+  // every PostgreSQL and on PGlite, so offsets and cursors mean the same everywhere. (A locale order would put
+  // a before B and Z.) The entities have a type of their own, outside the read-only data set.
+  test('pages are in byte order of the ids, whatever the database locale', async () => {
+    const ordered = ['urn:ngsi-ld:QOrder:B', 'urn:ngsi-ld:QOrder:Z', 'urn:ngsi-ld:QOrder:a', 'urn:ngsi-ld:QOrder:b-2', 'urn:ngsi-ld:QOrder:b1', 'urn:ngsi-ld:QOrder:é', 'urn:ngsi-ld:QOrder:杭州'];
+    for (const entityId of [...ordered].reverse()) await hub.create({ id: entityId, type: 'QOrder', name: { type: 'Property', value: entityId } });
+    assert.deepEqual(await ids('type=QOrder'), ordered);
+    const pages = [...idsOf(await hub.query('type=QOrder&limit=3')), ...idsOf(await hub.query('type=QOrder&limit=3&offset=3')), ...idsOf(await hub.query('type=QOrder&limit=3&offset=6'))];
+    assert.deepEqual(pages, ordered);
+    // idPattern keeps the database's character classes: \w still matches a Chinese id.
+    assert.deepEqual(await ids(`type=QOrder&idPattern=${enc('^urn:ngsi-ld:QOrder:\\w\\w$')}`), ['urn:ngsi-ld:QOrder:b1', 'urn:ngsi-ld:QOrder:杭州']);
+  });
+
   // 6.3.13: count=true sets NGSILD-Results-Count to the total, whatever the limit.
   test('count=true gives the total number of matches in NGSILD-Results-Count', async () => {
     const response = await hub.get(`${API}/entities?type=QAir&count=true&limit=1`, { accept: 'application/json' });
