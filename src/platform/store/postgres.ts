@@ -1,13 +1,20 @@
 /** The server driver: PostgreSQL ≥ 15 through a `pg` connection pool. */
 import pg from 'pg';
+import { fastTextArrayParser, fastTimestamptzParser } from './fast-parsers.ts';
 import { PLAN_ONCE, type Queryable, type Row, type Store } from './store.ts';
 
 const parseNumber = (value: string) => Number(value);
+const TEXT_ARRAY = 1009 as Parameters<typeof pg.types.getTypeParser>[0]; // _text: pg's builtins list only scalar types
+const parseTimestamptz = fastTimestamptzParser(pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ, 'text') as (value: string) => unknown);
+const parseTextArray = fastTextArrayParser(pg.types.getTypeParser(TEXT_ARRAY, 'text') as (value: string) => unknown);
 
-// Same value types as the PGlite driver: int8 and numeric as JS numbers.
+// Same value types as the PGlite driver: int8 and numeric as JS numbers. timestamptz and text[] through the fast
+// parsers (fast-parsers.ts: the same values as pg's, for less CPU).
 const typeParsers = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC) return parseNumber;
+    if (format !== 'binary' && oid === pg.types.builtins.TIMESTAMPTZ) return parseTimestamptz;
+    if (format !== 'binary' && oid === TEXT_ARRAY) return parseTextArray;
     return pg.types.getTypeParser(oid, format);
   },
 };
