@@ -47,7 +47,10 @@ describe('fast timestamptz parser', () => {
 
   test('agrees with pg on random instants and offsets', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
     for (let k = 0; k < 5000; k++) {
       const at = new Date(Date.UTC(1900, 0, 1) + Math.floor(random() * 300 * 365.25 * 86_400_000));
       const iso = at.toISOString();
