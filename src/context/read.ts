@@ -62,11 +62,15 @@ export const MAX_LIMIT = 1000;
 const CANDIDATES = '(SELECT e.id, e.location FROM ngsi_entity_locations e WHERE e.tenant = $1 AND ';
 const GEO_CHUNK = 1000;
 
-/** Validates `idPattern` with the same safe regular-expression subset as `~=` in q (both engines agree, bounded cost). */
-function checkIdPattern(pattern: string): string {
+/**
+ * The SQL of an `idPattern` on `e.id`, validated with the same safe regular-expression subset as `~=` in q (both
+ * engines agree, bounded cost). Ids compare bytewise (COLLATE "C", migration 0021); the pattern keeps the database's
+ * character classes, so `\w` still matches a Chinese id.
+ */
+export function idPatternSql(pattern: string, params: SqlParams): string {
   const problem = regexProblem(pattern);
   if (problem) throw new AppError('BAD_REQUEST_DATA', `idPattern is not usable at character ${problem.index + 1}: ${problem.message}`);
-  return pattern;
+  return `e.id COLLATE "default" ~ ${params.add(pattern)}`;
 }
 
 export class EntityReader {
@@ -103,7 +107,7 @@ export class EntityReader {
       for (const id of query.ids) checkEntityId(id, 'An id in "id"');
       conditions.push(`e.id = ANY(${params.add(query.ids)}::text[])`);
     }
-    if (query.idPattern !== undefined) conditions.push(`e.id COLLATE "default" ~ ${params.add(checkIdPattern(query.idPattern))}`);
+    if (query.idPattern !== undefined) conditions.push(idPatternSql(query.idPattern, params));
     if (query.after !== undefined) conditions.push(`e.id > ${params.add(query.after)}`);
     if (query.attrs !== undefined && query.attrs.length > 0) {
       const iris = query.attrs.map((a) => terms.expand(checkName(a, 'An attribute name in "attrs"')));
@@ -114,7 +118,7 @@ export class EntityReader {
         const parts: string[] = [];
         if (sel.type !== undefined) parts.push(typeSelectionToSql(parseTypeSelection(sel.type), terms, params));
         if (sel.id !== undefined) parts.push(`e.id = ${params.add(checkEntityId(sel.id, 'An entity selector id'))}`);
-        if (sel.idPattern !== undefined) parts.push(`e.id COLLATE "default" ~ ${params.add(checkIdPattern(sel.idPattern))}`);
+        if (sel.idPattern !== undefined) parts.push(idPatternSql(sel.idPattern, params));
         return parts.length > 0 ? `(${parts.join(' AND ')})` : 'TRUE';
       });
       conditions.push(`(${alternatives.join(' OR ')})`);

@@ -1,5 +1,5 @@
 /** The temporal history service: query and retrieve the temporal evolution of entities (clause 5.7.3–5.7.4) and provide or correct it (5.6.11–5.6.16). */
-import type { EntityQuery } from '../context/read.ts';
+import { type EntityQuery, idPatternSql } from '../context/read.ts';
 import { iso } from '../context/store.ts';
 import { mergeInstance } from '../context/attribute-ops.ts';
 import { checkEntityId, checkName, readEntity, readInstance } from '../context/entity-input.ts';
@@ -10,7 +10,6 @@ import { geoMatches, geoPrefilterSql, parseGeoQuery } from '../context/query/geo
 import { SqlParams } from '../context/query/model.ts';
 import { parseQ } from '../context/query/q.ts';
 import { qToSql } from '../context/query/q-sql.ts';
-import { regexProblem } from '../context/query/regex.ts';
 import { parseScopeQ, scopeQToSql } from '../context/query/scope.ts';
 import { parseTypeSelection, typeSelectionToSql } from '../context/query/type-selection.ts';
 import type { Ownership } from '../context/service.ts';
@@ -220,11 +219,7 @@ export class TemporalService {
       for (const id of selection.ids) checkEntityId(id, 'An id in "id"');
       conditions.push(`e.id = ANY(${params.add(selection.ids)}::text[])`);
     }
-    if (selection.idPattern !== undefined) {
-      const problem = regexProblem(selection.idPattern);
-      if (problem) throw new AppError('BAD_REQUEST_DATA', `idPattern is not usable at character ${problem.index + 1}: ${problem.message}`);
-      conditions.push(`e.id COLLATE "default" ~ ${params.add(selection.idPattern)}`);
-    }
+    if (selection.idPattern !== undefined) conditions.push(idPatternSql(selection.idPattern, params));
     if (attrIris) {
       conditions.push(`EXISTS (SELECT 1 FROM temporal_series s WHERE s.tenant = e.tenant AND s.entity_id = e.id AND s.attr = ANY(${params.add(attrIris)}::text[]))`);
     }
