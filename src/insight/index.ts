@@ -85,10 +85,10 @@ export async function createInsight(deps: InsightDeps): Promise<InsightParts> {
   let closed = false;
   // An hour that had no readings yet is tried again later, not every tick: each try reads every sensor entity of the
   // city (3 s of CPU at 100,000 of them), so the waits double from a minute up to EMPTY_RETRY_MAX_MS.
-  const emptyHours = new Map<string, { tries: number; next: number }>();
+  const emptyHours = new Map<string, { hourEnd: number; tries: number; next: number }>();
   const tick = async () => {
     const latestEnd = Math.floor((now() - SETTLE_MS) / HOUR) * HOUR;
-    for (const key of emptyHours.keys()) if (Number(key.split('|')[1]) <= latestEnd - CATCH_UP_HOURS * HOUR) emptyHours.delete(key);
+    for (const [key, { hourEnd }] of emptyHours) if (hourEnd <= latestEnd - CATCH_UP_HOURS * HOUR) emptyHours.delete(key);
     for (const { id: tenant } of await deps.tenancy.list()) {
       for (const hourEnd of await service.dueHours(tenant, latestEnd, CATCH_UP_HOURS)) {
         if (closed) return;
@@ -96,11 +96,14 @@ export async function createInsight(deps: InsightDeps): Promise<InsightParts> {
         const empty = emptyHours.get(key);
         if (empty && empty.next > now()) continue;
         const report = await runHour(tenant, hourEnd);
-        if (report.computed && report.indicators === 0) {
+        if (!report.computed) continue;
+        if (report.indicators === 0) {
           const tries = (empty?.tries ?? 0) + 1;
-          emptyHours.set(key, { tries, next: now() + Math.min(TICK_MS * 2 ** (tries - 1), EMPTY_RETRY_MAX_MS) });
-        } else if (report.computed) emptyHours.delete(key);
-        if (report.computed && report.indicators > 0) deps.logger.info({ tenant, hourEnd: report.hourEnd, indicators: report.indicators, anomalies: report.anomalies, ms: report.ms }, 'city indicators computed');
+          emptyHours.set(key, { hourEnd, tries, next: now() + Math.min(TICK_MS * 2 ** (tries - 1), EMPTY_RETRY_MAX_MS) });
+          continue;
+        }
+        emptyHours.delete(key);
+        deps.logger.info({ tenant, hourEnd: report.hourEnd, indicators: report.indicators, anomalies: report.anomalies, ms: report.ms }, 'city indicators computed');
       }
     }
   };

@@ -8,13 +8,20 @@ const TEXT_ARRAY = 1009 as Parameters<typeof pg.types.getTypeParser>[0]; // _tex
 const pgDate = pg.types.getTypeParser(TIMESTAMPTZ, 'text') as (value: string) => unknown;
 const pgArray = pg.types.getTypeParser(TEXT_ARRAY, 'text') as (value: string) => unknown;
 
-describe('fast timestamptz parser', () => {
+type Parse = (value: string) => unknown;
+
+/** A fast parser over pg's, recording which values it handed to pg; `same` asserts it gives pg's value. */
+function againstPg(make: (fallback: Parse) => Parse, pgParse: Parse) {
   const fallbacks: string[] = [];
-  const parse = fastTimestamptzParser((value) => {
+  const parse = make((value) => {
     fallbacks.push(value);
-    return pgDate(value);
+    return pgParse(value);
   });
-  const same = (value: string) => assert.deepEqual(parse(value), pgDate(value), value);
+  return { fallbacks, same: (value: string) => assert.deepEqual(parse(value), pgParse(value), value) };
+}
+
+describe('fast timestamptz parser', () => {
+  const { fallbacks, same } = againstPg(fastTimestamptzParser, pgDate);
 
   test('gives the Date pg gives for what PostgreSQL prints, without falling back', () => {
     fallbacks.length = 0;
@@ -63,12 +70,7 @@ describe('fast timestamptz parser', () => {
 });
 
 describe('fast text[] parser', () => {
-  const fallbacks: string[] = [];
-  const parse = fastTextArrayParser((value) => {
-    fallbacks.push(value);
-    return pgArray(value);
-  });
-  const same = (value: string) => assert.deepEqual(parse(value), pgArray(value), value);
+  const { fallbacks, same } = againstPg(fastTextArrayParser, pgArray);
 
   test('splits unquoted arrays as pg does', () => {
     fallbacks.length = 0;
