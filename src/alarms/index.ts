@@ -27,6 +27,12 @@ export interface AlarmsParts {
   service: AlarmsService;
   /** Mounted under /api/v1 (its paths start with /alarms). */
   apiRoutes: FastifyPluginAsync;
+  /**
+   * Resolves once every city's engine has been primed with the hub's current entities. The server does not wait
+   * for it: at city scale priming reads every watched entity (100,000 stations took ~15 s), and the portal and the
+   * hub should answer meanwhile. Hub changes are followed from before priming starts.
+   */
+  ready: Promise<void>;
   /** Writes every decision so far, the engine state and the Alert entities; resolves once written. */
   flush(): Promise<void>;
   /** Stops the timers and following the hub, then flushes; call before subscriptions and the store close. */
@@ -65,6 +71,9 @@ export async function createAlarms(deps: AlarmsDeps): Promise<AlarmsParts> {
     now: deps.now ?? Date.now,
   });
   await service.start();
+  const ready = service.primed();
+  // Tests without timers drive the engines themselves and expect them primed.
+  if (deps.background === false) await ready;
   // Alert entities whose write was cut short by the last stop are written first thing.
   void mirror.mend().catch((error) => deps.logger.warn({ err: error }, 'could not mend Alert entities'));
 
@@ -93,6 +102,7 @@ export async function createAlarms(deps: AlarmsDeps): Promise<AlarmsParts> {
   return {
     service,
     apiRoutes: alarmRoutes(service),
+    ready,
     flush: () => service.settle(),
     close() {
       closing ??= (async () => {

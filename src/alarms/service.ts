@@ -86,6 +86,8 @@ interface City {
    */
   latestAt: number;
   latestArrival: number;
+  /** Settles once the engine has seen the hub's current entities of the watched types (see #prime). */
+  primed: Promise<void>;
 }
 
 /** Any expression text of a rule or policy, for the entity types it reads. */
@@ -165,10 +167,18 @@ export class AlarmsService {
     this.#deps = deps;
   }
 
-  /** Builds the engine of every existing city, so hub changes are followed from the start. */
+  /**
+   * Builds the engine of every existing city, so hub changes are followed from the start. Priming the engines with
+   * the hub's current entities goes on in the background (see primed()).
+   */
   async start(): Promise<void> {
     const tenants = await this.#deps.tenancy.list();
     await Promise.all(tenants.map((t) => this.#city(t.id)));
+  }
+
+  /** Settles once every city loaded so far has been primed (a failed priming is logged, not thrown). */
+  async primed(): Promise<void> {
+    await Promise.all([...this.#cities.values()].map((city) => city.then((c) => c.primed, () => undefined)));
   }
 
   // ---- engines ------------------------------------------------------------------------------------------------
@@ -227,9 +237,10 @@ export class AlarmsService {
       state,
       activeAlarms,
     });
-    const city: City = { tenant, engine, rules, policies, silences, queue: [], state: [], watched: '', unsubscribe: () => undefined, latestAt: Number.NEGATIVE_INFINITY, latestArrival: 0 };
+    const city: City = { tenant, engine, rules, policies, silences, queue: [], state: [], watched: '', unsubscribe: () => undefined, latestAt: Number.NEGATIVE_INFINITY, latestArrival: 0, primed: Promise.resolve() };
     this.#follow(city);
-    await this.#prime(city);
+    // Changes are heard from here on; what the hub holds already is read in the background, page by page.
+    city.primed = this.#prime(city).catch((error) => logger.warn({ err: error, tenant }, 'could not prime the alarm engine with the hub entities; rules see only what changes from now on'));
     return city;
   }
 
@@ -242,13 +253,21 @@ export class AlarmsService {
     const { terms } = this.#deps;
     const call = { tenant: city.tenant, principal: systemPrincipal(city.tenant, 'alarms'), terms };
     const page = 1000;
+    const started = this.#deps.now();
+    let primed = 0;
     for (let after: string | undefined; ; ) {
+      // A server stopping while a large city primes does not read the rest.
+      if (this.#closed) return;
       const { entities } = await this.#deps.reader.queryEntities(call, { type: city.watched, ...(after === undefined ? {} : { after }), limit: page, offset: 0, count: false });
       for (const entity of entities) {
         const reading = readingOf({ entity, before: entity }, terms);
         if (reading) this.#enqueue(city, city.engine.observe(reading));
       }
-      if (entities.length < page) return;
+      primed += entities.length;
+      if (entities.length < page) {
+        this.#deps.logger.info({ tenant: city.tenant, entities: primed, ms: this.#deps.now() - started }, 'alarm engine primed with the hub entities it watches');
+        return;
+      }
       after = entities[entities.length - 1]?.id;
     }
   }
@@ -372,6 +391,8 @@ export class AlarmsService {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Priming stops at its next page; let it, before the store closes under it.
+    await this.primed();
     for (const pending of [...this.#cities.values()]) {
       const city = await pending.catch(() => undefined);
       city?.unsubscribe();

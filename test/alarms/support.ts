@@ -62,6 +62,8 @@ export async function startAlarmsWorld(durable: DurableStore): Promise<AlarmsWor
   const config = loadConfig({ CITYCLOUD_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'info', WEB_DIR: '/nonexistent' });
   const store = await durable.open();
   const platform = await createPlatform(config, { logger: createLogger('info', sink), store, processMetrics: false });
+  // The engines are primed in the background; a restarted city's rules should see what the hub held.
+  await platform.alarms.ready;
   const call: AlarmsWorld['call'] = async (token, method, url, payload) => {
     const response = await platform.server.inject({
       method,
