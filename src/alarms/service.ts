@@ -254,7 +254,7 @@ export class AlarmsService {
     const call = { tenant: city.tenant, principal: systemPrincipal(city.tenant, 'alarms'), terms };
     const page = 1000;
     const started = this.#deps.now();
-    let primed = 0;
+    let read = 0;
     for (let after: string | undefined; ; ) {
       // A server stopping while a large city primes does not read the rest.
       if (this.#closed) return;
@@ -263,9 +263,9 @@ export class AlarmsService {
         const reading = readingOf({ entity, before: entity }, terms);
         if (reading) this.#enqueue(city, city.engine.observe(reading));
       }
-      primed += entities.length;
+      read += entities.length;
       if (entities.length < page) {
-        this.#deps.logger.info({ tenant: city.tenant, entities: primed, ms: this.#deps.now() - started }, 'alarm engine primed with the hub entities it watches');
+        this.#deps.logger.info({ tenant: city.tenant, entities: read, ms: this.#deps.now() - started }, 'alarm engine primed with the hub entities it watches');
         return;
       }
       after = entities[entities.length - 1]?.id;
