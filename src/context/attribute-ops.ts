@@ -16,10 +16,18 @@ export interface AttributeChange {
 const sameDataset = (a: StoredAttribute, datasetId: string | undefined) => a.datasetId === datasetId;
 
 /** A copy of `attrs` whose instance lists may be changed without touching the original. */
+/**
+ * The attributes to change: a new record sharing the instance lists, each copied only where it changes
+ * (`listOf`). An attribute a write leaves alone keeps its list, so later steps see it unchanged by identity
+ * (history and the location index skip it without comparing).
+ */
 function copy(attrs: StoredAttributes): StoredAttributes {
-  const out: StoredAttributes = {};
-  for (const [iri, list] of Object.entries(attrs)) out[iri] = list.slice();
-  return out;
+  return { ...attrs };
+}
+
+/** A copy of the instance list of `iri`, to change (empty when the attribute is new). */
+function listOf(attrs: StoredAttributes, iri: string): StoredAttribute[] {
+  return attrs[iri]?.slice() ?? [];
 }
 
 /** Keeps the creation time of the instance being overwritten. */
@@ -43,7 +51,7 @@ export function appendAttributes(existing: StoredAttributes, incoming: StoredAtt
   const updated: string[] = [];
   const notUpdated: NotUpdated[] = [];
   for (const [iri, instances] of Object.entries(incoming)) {
-    const list = attrs[iri] ?? [];
+    const list = listOf(attrs, iri);
     let changed = false;
     for (const instance of instances) {
       const at = list.findIndex((a) => sameDataset(a, instance.datasetId));
@@ -69,7 +77,7 @@ export function updateAttributes(existing: StoredAttributes, incoming: StoredAtt
   const updated: string[] = [];
   const notUpdated: NotUpdated[] = [];
   for (const [iri, instances] of Object.entries(incoming)) {
-    const list = attrs[iri];
+    const list = attrs[iri] ? listOf(attrs, iri) : undefined;
     let changed = false;
     for (const instance of instances) {
       const at = list ? list.findIndex((a) => sameDataset(a, instance.datasetId)) : -1;
@@ -85,7 +93,10 @@ export function updateAttributes(existing: StoredAttributes, incoming: StoredAtt
       list[at] = replacing(list[at] as StoredAttribute, instance);
       changed = true;
     }
-    if (changed) updated.push(iri);
+    if (changed) {
+      attrs[iri] = list as StoredAttribute[];
+      updated.push(iri);
+    }
   }
   return { attrs, updated, notUpdated };
 }
@@ -144,7 +155,7 @@ export function mergeAttributes(existing: StoredAttributes, incoming: StoredAttr
     }
   }
   for (const [iri, instances] of Object.entries(incoming)) {
-    const list = attrs[iri] ?? [];
+    const list = listOf(attrs, iri);
     for (const instance of instances) {
       const at = list.findIndex((a) => sameDataset(a, instance.datasetId));
       if (at === -1) list.push(withoutUnset(instance));

@@ -99,8 +99,10 @@ export async function writeChanges(q: Queryable, tenant: string, changes: Entity
   const rows = [
     ...changes.inserts.map((e) => ({ op: 'i', ...rowOf(e), moved: true })),
     ...changes.updates.map((e) => {
-      const location = locationBox(e);
       const before = changes.previous?.get(e.id);
+      // An update that kept the location's instances (the same list) leaves the location index alone, unmeasured.
+      if (before !== undefined && before.attrs[LOCATION] === e.attrs[LOCATION]) return { op: 'u', ...rowOf(e, null), moved: false };
+      const location = locationBox(e);
       return { op: 'u', ...rowOf(e, location), moved: before === undefined || locationBox(before) !== location };
     }),
     ...changes.deletes.map((d) => ({ op: 'd', id: d.id, version: d.version })),
@@ -153,33 +155,52 @@ export async function writeChanges(q: Queryable, tenant: string, changes: Entity
 
 /** Remembers, per city, which (type, attribute, kind) the catalogue already holds, so hot writes add nothing. */
 export class TypeCatalog {
-  readonly #known = new Map<string, Set<string>>();
+  /** city → type → attribute ('' for the type itself) → kinds. */
+  readonly #known = new Map<string, Map<string, Map<string, Set<string>>>>();
 
   /** The catalogue rows `entities` need that this process has not yet seen written. */
   missing(tenant: string, entities: readonly StoredEntity[]): Array<{ type: string; attr: string; kind: string }> {
     const known = this.#known.get(tenant);
-    const rows = new Map<string, { type: string; attr: string; kind: string }>();
+    let rows: Map<string, { type: string; attr: string; kind: string }> | undefined;
     const want = (type: string, attr: string, kind: string) => {
       const key = `${type}\u0001${attr}\u0001${kind}`;
-      if (!known?.has(key) && !rows.has(key)) rows.set(key, { type, attr, kind });
+      rows ??= new Map();
+      if (!rows.has(key)) rows.set(key, { type, attr, kind });
     };
     for (const entity of entities) {
       for (const type of entity.types) {
-        want(type, '', '');
-        for (const [attr, list] of Object.entries(entity.attrs)) for (const a of list) want(type, attr, a.type);
+        // Looked up without building a key: a hot write finds every (type, attribute, kind) known.
+        const attrs = known?.get(type);
+        if (!attrs?.has('')) want(type, '', '');
+        for (const attr in entity.attrs) {
+          const kinds = attrs?.get(attr);
+          for (const a of entity.attrs[attr] as StoredEntity['attrs'][string]) if (!kinds?.has(a.type)) want(type, attr, a.type);
+        }
       }
     }
-    return [...rows.values()];
+    return rows ? [...rows.values()] : [];
   }
 
   /** Marks rows as stored; call only once their transaction has committed. */
   remember(tenant: string, rows: ReadonlyArray<{ type: string; attr: string; kind: string }>): void {
     let known = this.#known.get(tenant);
     if (!known) {
-      known = new Set();
+      known = new Map();
       this.#known.set(tenant, known);
     }
-    for (const r of rows) known.add(`${r.type}\u0001${r.attr}\u0001${r.kind}`);
+    for (const r of rows) {
+      let attrs = known.get(r.type);
+      if (!attrs) {
+        attrs = new Map();
+        known.set(r.type, attrs);
+      }
+      let kinds = attrs.get(r.attr);
+      if (!kinds) {
+        kinds = new Set();
+        attrs.set(r.attr, kinds);
+      }
+      kinds.add(r.kind);
+    }
   }
 }
 

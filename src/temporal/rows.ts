@@ -58,21 +58,34 @@ export const DAY = 86_400_000;
  * lookup (a collision of 128-bit digests is not a practical concern at city scale).
  */
 export function seriesId(tenant: string, entityId: string, attr: string, datasetId: string): string {
-  const key = `${tenant}\u0000${entityId}\u0000${attr}\u0000${datasetId}`;
-  let id = SERIES_IDS.get(key);
+  // Looked up per entity, then per attribute: no key of the four parts is built for a series already hashed.
+  const entityKey = `${tenant}\u0000${entityId}`;
+  let ids = SERIES_IDS.get(entityKey);
+  const attrKey = datasetId === '' ? attr : `${attr}\u0000${datasetId}`;
+  let id = ids?.get(attrKey);
   if (id === undefined) {
-    const hex = createHash('md5').update(key).digest('hex');
+    const hex = createHash('md5').update(`${entityKey}\u0000${attr}\u0000${datasetId}`).digest('hex');
     id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
     // A device rewrites the same attributes all day: remember the ids of the busiest, forget all at the bound.
-    if (SERIES_IDS.size >= SERIES_IDS_KEPT) SERIES_IDS.clear();
-    SERIES_IDS.set(key, id);
+    if (seriesIdsKept >= SERIES_IDS_KEPT) {
+      SERIES_IDS.clear();
+      seriesIdsKept = 0;
+      ids = undefined;
+    }
+    if (!ids) {
+      ids = new Map();
+      SERIES_IDS.set(entityKey, ids);
+    }
+    ids.set(attrKey, id);
+    seriesIdsKept++;
   }
   return id;
 }
 
-/** Series ids already hashed (the same series are written again with every reading). */
-const SERIES_IDS = new Map<string, string>();
+/** Series ids already hashed, by entity and then attribute (the same series are written again with every reading). */
+const SERIES_IDS = new Map<string, Map<string, string>>();
 const SERIES_IDS_KEPT = 200_000;
+let seriesIdsKept = 0;
 
 export function seriesRow(tenant: string, entityId: string, attr: string, instance: StoredAttribute): SeriesRow {
   const dataset = instance.datasetId ?? '';
@@ -90,13 +103,20 @@ export function numericValue(instance: StoredAttribute): number | null {
  * INSTANCE_CONTENT_SQL puts the value back.
  */
 export function contentOf(instance: StoredAttribute): Record<string, unknown> | null {
-  const { type: _type, datasetId: _datasetId, createdAt: _createdAt, modifiedAt: _modifiedAt, unset: _unset, ...content } = instance;
   // -0 is not kept apart: JSON writes it as 0, and float8 would give it back as -0.
-  if (numericValue(instance) === null || Object.is(content.value, -0)) return content;
-  const { value: _value, ...rest } = content;
-  for (const _ in rest) return rest;
-  return null;
+  const numeric = numericValue(instance) !== null && !Object.is(instance.value, -0);
+  // Copied member by member: a plain reading (a number, maybe a unitCode) allocates at most one small object.
+  let content: Record<string, unknown> | null = null;
+  for (const key in instance) {
+    if (NOT_CONTENT.has(key) || (numeric && key === 'value')) continue;
+    content ??= {};
+    content[key] = instance[key as keyof StoredAttribute];
+  }
+  return content ?? (numeric ? null : {});
 }
+
+/** The members of an instance kept in columns of their own (or never stored), not in `content`. */
+const NOT_CONTENT = new Set(['type', 'datasetId', 'createdAt', 'modifiedAt', 'unset']);
 
 /** The instance content of a row of temporal_instances aliased `alias`, as stored before values moved to `num` (jsonb). */
 export const INSTANCE_CONTENT_SQL = (alias: string) =>
@@ -124,20 +144,27 @@ export function instanceRow(series: string, instance: StoredAttribute, recordedA
 
 /** Sums instance rows into one rollup row per (series, UTC hour) (settleRollup orders them before it locks rows). */
 export function rollupRows(instances: readonly InstanceRow[]): RollupRow[] {
-  const byKey = new Map<string, RollupRow>();
-  // A batch's instances share a few observation times: each is parsed once.
-  const hours = new Map<string, string>();
+  const rows: RollupRow[] = [];
+  // A batch's instances share a few observation times: each is parsed once, and its hour holds the rows by series.
+  const hours = new Map<string, { hour: string; bySeries: Map<string, RollupRow> }>();
+  const byHour = new Map<string, Map<string, RollupRow>>();
   for (const i of instances) {
-    let hour = hours.get(i.observed_at);
-    if (hour === undefined) {
-      hour = new Date(Math.floor(Date.parse(i.observed_at) / HOUR) * HOUR).toISOString();
-      hours.set(i.observed_at, hour);
+    let at = hours.get(i.observed_at);
+    if (at === undefined) {
+      const hour = new Date(Math.floor(Date.parse(i.observed_at) / HOUR) * HOUR).toISOString();
+      let bySeries = byHour.get(hour);
+      if (!bySeries) {
+        bySeries = new Map();
+        byHour.set(hour, bySeries);
+      }
+      at = { hour, bySeries };
+      hours.set(i.observed_at, at);
     }
-    const key = `${i.series}|${hour}`;
-    let row = byKey.get(key);
+    let row = at.bySeries.get(i.series);
     if (!row) {
-      row = { series: i.series, hour, total: 0, n: 0, sum: 0, min: null, max: null, sumsq: 0 };
-      byKey.set(key, row);
+      row = { series: i.series, hour: at.hour, total: 0, n: 0, sum: 0, min: null, max: null, sumsq: 0 };
+      at.bySeries.set(i.series, row);
+      rows.push(row);
     }
     row.total++;
     if (i.num !== null) {
@@ -148,7 +175,7 @@ export function rollupRows(instances: readonly InstanceRow[]): RollupRow[] {
       row.max = row.max === null ? i.num : Math.max(row.max, i.num);
     }
   }
-  return [...byKey.values()];
+  return rows;
 }
 
 export function temporalEntityRow(tenant: string, entity: StoredEntity, deletedAt: string | null = null): TemporalEntityRow {

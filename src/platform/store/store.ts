@@ -84,7 +84,7 @@ export function arrayLiteral(values: ReadonlyArray<string | number | boolean | n
     if (v === null || v === undefined) out += 'NULL';
     else if (typeof v === 'number') out += Number.isFinite(v) ? String(v) : 'NULL';
     else if (typeof v === 'boolean') out += v ? 't' : 'f';
-    else if (PLAIN_ELEMENT.test(v) && v.toUpperCase() !== 'NULL') out += v;
+    else if (PLAIN_ELEMENT.test(v) && (v.length !== 4 || v.toUpperCase() !== 'NULL')) out += v;
     else out += `"${v.replace(/[\\"]/g, '\\$&')}"`;
   }
   return `${out}}`;
