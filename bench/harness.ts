@@ -7,7 +7,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { createScratchDatabase, ROOT, startServerProcess } from '../test/support/process.ts';
+import { createScratchDatabase, ROOT, SERVER_NODE_FLAGS, startServerProcess } from '../test/support/process.ts';
 
 export type Driver = 'pglite' | 'postgres';
 
@@ -79,7 +79,7 @@ export async function startCityCloud(store: BenchStore, extraEnv: Record<string,
 
 /** The bare Fastify baseline (bench/bare-server.ts) as a child process. */
 export async function startBareServer(): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/bare-server.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', path.join(ROOT, 'bench/bare-server.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let text = '';
   const port = await new Promise<string>((resolve) => {
     child.stdout.on('data', (chunk) => {

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import pg from 'pg';
-import { ROOT } from '../test/support/process.ts';
+import { ROOT, SERVER_NODE_FLAGS } from '../test/support/process.ts';
 import { benchStore, type Driver, fmt, type RunningCityCloud, startCityCloud } from './harness.ts';
 import type { BenchResult } from './report.ts';
 
@@ -110,7 +110,7 @@ async function runPublisher(plan: PublisherPlan): Promise<PublisherResult> {
 
 /** aedes with no processing, in a process of its own (the MQTT baselines of ingest and the simulator's backfill). */
 export async function startBareBroker(): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/ingest.bench.ts'), '--bare-broker'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', path.join(ROOT, 'bench/ingest.bench.ts'), '--bare-broker'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve) => {
     let text = '';
     child.stdout.on('data', (chunk) => {

@@ -8,6 +8,8 @@ import pg from 'pg';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLI = path.join(ROOT, 'bin/citycloud.mjs');
+/** The V8 flags a server runs with: those of bin/citycloud.mjs's shebang (and package.json's scripts), which spawning with process.execPath bypasses. */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
 
 /** The environment of a child CityCloud: ours, minus what node:test sets for its own children. */
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -36,7 +38,7 @@ export interface ServerProcess {
 
 /** Starts `citycloud serve` on an ephemeral port and resolves once it prints its URL. */
 export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, CLI, 'serve'], {
     cwd: ROOT,
     env: childEnv({ PORT: '0', MQTT_PORT: '0', WEB_DIR: '/nonexistent', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
