@@ -11,7 +11,7 @@ import { incidentsMigration } from './incidents/schema.ts';
 import { insightMigration } from './insight/schema.ts';
 import { requestsMigration } from './requests/schema.ts';
 import { subscriptionsMigration } from './subscriptions/schema.ts';
-import { compactInstancesMigration, rollupFillfactorMigration, rollupPendingMigration, packedValuesMigration, packIdsMigration, temporalMigration, temporalPacksMigration } from './temporal/schema.ts';
+import { compactInstancesMigration, rollupFillfactorMigration, rollupPendingMigration, rollupPendingStorageMigration, packedValuesMigration, packIdsMigration, temporalMigration, temporalPacksMigration } from './temporal/schema.ts';
 
 export const migrations: readonly Migration[] = [
   tenancyMigration,
@@ -35,4 +35,5 @@ export const migrations: readonly Migration[] = [
   packedValuesMigration,
   packIdsMigration,
   entityIdCollationMigration,
+  rollupPendingStorageMigration,
 ];
