@@ -66,6 +66,27 @@ for (const driver of contractDrivers()) {
       assert.deepEqual(await rollupOf(store, a), { total: 2, n: 1, sum: 7, min: 7, max: 7, sumsq: 49 });
     });
 
+    test('a statement of single readings (the hub\'s) is journalled as the readings, and settles with statements of sums', async () => {
+      const a = freshSeries();
+      const b = freshSeries();
+      await write(store, readings(a, [[0, 1], [1, 2]]));
+      const text = instanceRow(b, { type: 'Property', value: 'offline', observedAt: at(3), createdAt: at(3), modifiedAt: at(3) }, at(3));
+      await write(store, [...readings(a, [[2, -4]]), text]);
+      const shapes = await store.query<{ sums: boolean; num: Array<number | null> | null }>(
+        'SELECT total IS NOT NULL AS sums, num FROM temporal_rollup_pending ORDER BY num IS NULL',
+      );
+      assert.deepEqual(
+        shapes.map((r) => ({ sums: r.sums, num: r.num })),
+        [
+          { sums: false, num: [-4, null] },
+          { sums: true, num: null },
+        ],
+      );
+      await settleRollup(store);
+      assert.deepEqual(await rollupOf(store, a), { total: 3, n: 3, sum: -1, min: -4, max: 2, sumsq: 21 });
+      assert.deepEqual(await rollupOf(store, b), { total: 1, n: 0, sum: 0, min: null, max: null, sumsq: 0 });
+    });
+
     test('settles running at once count every pending statement exactly once', async () => {
       const a = freshSeries();
       const b = freshSeries();

@@ -246,9 +246,21 @@ export function instancesWrite(rows: readonly InstanceRow[]): BatchWrite {
  * one row of typed arrays to temporal_rollup_pending (no index, no conflict, no row locked), and settleRollup folds
  * them in later, many statements' worth at once (store.ts). A sensor that reports every few seconds then costs one
  * rollup update per settle instead of one per reading, and writers never wait on each other's rollup rows.
+ *
+ * When every row holds one reading (the hub's writes: one new value per attribute), the journal row carries the
+ * readings alone (`num`, null for a non-numeric one) and settling derives the count, sums and extremes: three arrays
+ * for PostgreSQL to parse instead of eight (measured 1.9 → 0.7 ms for 1,500 rows).
  */
 export function rollupWrite(rows: readonly RollupRow[]): BatchWrite {
   const hours = dictionary(rows.map((r) => r.hour));
+  if (rows.every((r) => r.total === 1)) {
+    return {
+      sql: (series, hour, num, hourList) => `INSERT INTO temporal_rollup_pending (series, hour, num, hours)
+  SELECT ${series}::uuid[], ${hour}::int[], ${num}::float8[], ${hourList}::timestamptz[]
+  WHERE cardinality(${series}::uuid[]) > 0`,
+      params: [arrayLiteral(rows.map((r) => r.series)), arrayLiteral(hours.index), arrayLiteral(rows.map((r) => (r.n === 1 ? r.sum : null))), arrayLiteral(hours.distinct)],
+    };
+  }
   return {
     sql: (series, hour, total, n, sum, min, max, sumsq, hourList) => `INSERT INTO temporal_rollup_pending (series, hour, total, n, sum, min, max, sumsq, hours)
   SELECT ${series}::uuid[], ${hour}::int[], ${total}::bigint[], ${n}::bigint[], ${sum}::float8[], ${min}::float8[], ${max}::float8[], ${sumsq}::float8[], ${hourList}::timestamptz[]

@@ -109,11 +109,16 @@ export const rollupPendingMigration: Migration = {
  * The journal's arrays are stored out of line without a compression attempt: a statement's row of random series
  * ids and sums does not compress, and is deleted within a second anyway. pglz trying it cost more than the rest of
  * the insert (1,500-element arrays: 1.2–1.6 ms per row with compression tried, 0.55 ms without, measured in psql).
+ * A row may also hold single readings (`num`, rows.ts rollupWrite) instead of sums: then the sums are null.
  */
 export const rollupPendingStorageMigration: Migration = {
   id: '0022_temporal_rollup_pending_storage',
   sql: `ALTER TABLE temporal_rollup_pending
-    ${['series', 'hour', 'total', 'n', 'sum', 'min', 'max', 'sumsq'].map((c) => `ALTER COLUMN ${c} SET STORAGE EXTERNAL`).join(', ')};`,
+    ${['series', 'hour', 'total', 'n', 'sum', 'min', 'max', 'sumsq'].map((c) => `ALTER COLUMN ${c} SET STORAGE EXTERNAL`).join(', ')},
+    ${['total', 'n', 'sum', 'min', 'max', 'sumsq'].map((c) => `ALTER COLUMN ${c} DROP NOT NULL`).join(', ')},
+    ADD COLUMN num double precision[], ALTER COLUMN num SET STORAGE EXTERNAL,
+    ADD CONSTRAINT temporal_rollup_pending_shape CHECK ((num IS NULL) = (total IS NOT NULL AND n IS NOT NULL AND sum IS NOT NULL
+      AND min IS NOT NULL AND max IS NOT NULL AND sumsq IS NOT NULL));`,
 };
 
 /**

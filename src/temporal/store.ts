@@ -334,7 +334,12 @@ export async function writeHistory(
 /** The pending rollup rows (rows.ts rollupWrite) taken out of temporal_rollup_pending, one SQL row per (series, hour) and statement. */
 const TAKE_PENDING_SQL = `p AS (DELETE FROM temporal_rollup_pending RETURNING *),
   d AS (SELECT u.series, p.hours[u.hour] AS hour, u.total, u.n, u.sum, u.min, u.max, u.sumsq
-        FROM p, unnest(p.series, p.hour, p.total, p.n, p.sum, p.min, p.max, p.sumsq) AS u(series, hour, total, n, sum, min, max, sumsq))`;
+        FROM p, unnest(p.series, p.hour, p.total, p.n, p.sum, p.min, p.max, p.sumsq) AS u(series, hour, total, n, sum, min, max, sumsq)
+        WHERE p.num IS NULL
+        UNION ALL
+        SELECT u.series, p.hours[u.hour], 1, (u.num IS NOT NULL)::int, coalesce(u.num, 0), u.num, u.num, coalesce(u.num * u.num, 0)
+        FROM p, unnest(p.series, p.hour, p.num) AS u(series, hour, num)
+        WHERE p.num IS NOT NULL)`;
 
 /** Adds the pending rows `d` (except those `where` leaves out) to temporal_rollup_hourly, in key order. */
 const mergePendingSql = (where: string) => `INSERT INTO temporal_rollup_hourly AS t (series, hour, total, n, sum, min, max, sumsq)
