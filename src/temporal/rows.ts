@@ -145,25 +145,24 @@ export function instanceRow(series: string, instance: StoredAttribute, recordedA
 /** Sums instance rows into one rollup row per (series, UTC hour) (settleRollup orders them before it locks rows). */
 export function rollupRows(instances: readonly InstanceRow[]): RollupRow[] {
   const rows: RollupRow[] = [];
-  // A batch's instances share a few observation times: each is parsed once, and its hour holds the rows by series.
-  const hours = new Map<string, { hour: string; bySeries: Map<string, RollupRow> }>();
+  // A batch's instances share a few observation times: each is parsed once. Rows are found by hour, then series.
+  const hours = new Map<string, string>();
   const byHour = new Map<string, Map<string, RollupRow>>();
   for (const i of instances) {
-    let at = hours.get(i.observed_at);
-    if (at === undefined) {
-      const hour = new Date(Math.floor(Date.parse(i.observed_at) / HOUR) * HOUR).toISOString();
-      let bySeries = byHour.get(hour);
-      if (!bySeries) {
-        bySeries = new Map();
-        byHour.set(hour, bySeries);
-      }
-      at = { hour, bySeries };
-      hours.set(i.observed_at, at);
+    let hour = hours.get(i.observed_at);
+    if (hour === undefined) {
+      hour = new Date(Math.floor(Date.parse(i.observed_at) / HOUR) * HOUR).toISOString();
+      hours.set(i.observed_at, hour);
     }
-    let row = at.bySeries.get(i.series);
+    let bySeries = byHour.get(hour);
+    if (!bySeries) {
+      bySeries = new Map();
+      byHour.set(hour, bySeries);
+    }
+    let row = bySeries.get(i.series);
     if (!row) {
-      row = { series: i.series, hour: at.hour, total: 0, n: 0, sum: 0, min: null, max: null, sumsq: 0 };
-      at.bySeries.set(i.series, row);
+      row = { series: i.series, hour, total: 0, n: 0, sum: 0, min: null, max: null, sumsq: 0 };
+      bySeries.set(i.series, row);
       rows.push(row);
     }
     row.total++;
