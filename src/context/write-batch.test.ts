@@ -219,3 +219,66 @@ describe('batches of one process on the same entities', () => {
     assert.equal(power.length, batches + 1, 'the creation and every batch are each one instance of an entity all batches touch');
   });
 });
+
+describe('an update sends only what changed (store.ts updateRow), and the row is still the whole entity', () => {
+  let t: TestPlatform;
+  const id = 'urn:ngsi-ld:Streetlight:delta';
+  const VOCAB = 'https://uri.etsi.org/ngsi-ld/default-context/';
+  const send = (method: string, url: string, payload?: object) =>
+    t.platform.server.inject({
+      method: method as 'POST',
+      url,
+      headers: { ...bearer(t.adminToken), ...(payload ? { 'content-type': 'application/json' } : {}) },
+      ...(payload ? { payload } : {}),
+    });
+  const row = async () =>
+    (
+      await t.platform.store.query<{ types: string[]; scopes: string[]; attr_names: string[]; attrs: Record<string, Array<{ value: unknown }>> }>(
+        'SELECT types, scopes, attr_names, attrs FROM ngsi_entities WHERE id = $1',
+        [id],
+      )
+    )[0];
+  const values = (attrs: Record<string, Array<{ value: unknown }>> | undefined) =>
+    Object.fromEntries(Object.entries(attrs ?? {}).map(([k, list]) => [k.replace(VOCAB, ''), list.map((a) => a.value)]));
+
+  before(async () => {
+    t = await startTestPlatform();
+  });
+  after(() => t?.close());
+
+  test('changed, added and removed attributes, and changed types and scopes, all reach the row', async () => {
+    const url = `/ngsi-ld/v1/entities/${encodeURIComponent(id)}`;
+    assert.equal((await send('POST', '/ngsi-ld/v1/entities', { id, type: 'Streetlight', power: { type: 'Property', value: 1 }, colour: { type: 'Property', value: 'amber' } })).statusCode, 201);
+    // A changed attribute: the other stays as it was in the table.
+    assert.equal((await send('PATCH', `${url}/attrs`, { power: { type: 'Property', value: 2 } })).statusCode, 204);
+    assert.deepEqual(values((await row())?.attrs), { power: [2], colour: ['amber'] });
+    // An added attribute and a second instance (datasetId) of an existing one: the names follow.
+    assert.equal(
+      (await send('POST', `${url}/attrs`, { lit: { type: 'Property', value: 'on' }, power: { type: 'Property', value: 3, datasetId: 'urn:ngsi-ld:Dataset:b' } })).statusCode,
+      204,
+    );
+    let r = await row();
+    assert.deepEqual(values(r?.attrs), { power: [2, 3], colour: ['amber'], lit: ['on'] });
+    assert.deepEqual([...(r?.attr_names ?? [])].sort(), [`${VOCAB}colour`, `${VOCAB}lit`, `${VOCAB}power`]);
+    // A removed attribute: gone from attrs and from the names.
+    assert.equal((await send('DELETE', `${url}/attrs/colour`)).statusCode, 204);
+    r = await row();
+    assert.deepEqual(values(r?.attrs), { power: [2, 3], lit: ['on'] });
+    assert.deepEqual([...(r?.attr_names ?? [])].sort(), [`${VOCAB}lit`, `${VOCAB}power`]);
+    // Scopes and a second type (merge-patch): the entity's own columns change, the attributes stay.
+    assert.equal((await send('PATCH', url, { type: ['Streetlight', 'Device'], scope: '/hangzhou/xihu', lit: { type: 'Property', value: 'off' } })).statusCode, 204);
+    r = await row();
+    assert.deepEqual([...(r?.types ?? [])].sort(), [`${VOCAB}Device`, `${VOCAB}Streetlight`]);
+    assert.deepEqual(r?.scopes, ['/hangzhou/xihu']);
+    assert.deepEqual(values(r?.attrs), { power: [2, 3], lit: ['off'] });
+    // A replacement (PUT): every attribute the new entity lacks is removed from the row.
+    assert.equal((await send('PUT', url, { type: 'Streetlight', lamp: { type: 'Property', value: 'LED' } })).statusCode, 204);
+    r = await row();
+    assert.deepEqual(values(r?.attrs), { lamp: ['LED'] });
+    assert.deepEqual(r?.attr_names, [`${VOCAB}lamp`]);
+    assert.deepEqual(r?.types, [`${VOCAB}Streetlight`]);
+    // What a GET answers is what the row holds.
+    const read = await send('GET', `${url}?format=keyValues`);
+    assert.deepEqual(read.json(), { id, type: 'Streetlight', lamp: 'LED' });
+  });
+});
