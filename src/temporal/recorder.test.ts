@@ -42,3 +42,31 @@ test('entity and series rows are written once, then again after a minute (anothe
     mock.timers.reset();
   }
 });
+
+test('a changed scope writes the entity row again; forgetting one entity leaves the others known', () => {
+  const recorder = new HistoryRecorder();
+  const other = (value: number): EntityChange[] =>
+    change(value).map((c) => ({ ...c, id: 'urn:ngsi-ld:Sensor:2', after: c.after && { ...c.after, id: 'urn:ngsi-ld:Sensor:2' } }));
+  recorder.remember(recorder.rowsFor('hangzhou', [...change(1), ...other(1)]));
+  const scoped = change(2).map((c) => ({ ...c, after: c.after && { ...c.after, scopes: ['/hangzhou/xihu'] } }));
+  const moved = recorder.rowsFor('hangzhou', scoped);
+  assert.deepEqual(
+    moved.entities.map((e) => e.scopes),
+    [['/hangzhou/xihu']],
+  );
+  assert.equal(moved.series.length, 0, 'its series is still known');
+  recorder.remember(moved);
+  assert.equal(recorder.rowsFor('hangzhou', scoped.map((c) => ({ ...c }))).entities.length, 0, 'the new scope is now known');
+
+  recorder.forget('hangzhou', 'urn:ngsi-ld:Sensor:1');
+  const again = recorder.rowsFor('hangzhou', [...change(3), ...other(3)]);
+  assert.deepEqual(
+    again.entities.map((e) => e.id),
+    ['urn:ngsi-ld:Sensor:1'],
+  );
+  assert.deepEqual(
+    again.series.map((s) => s.entity_id),
+    ['urn:ngsi-ld:Sensor:1'],
+  );
+  assert.equal(again.instances.length, 2);
+});

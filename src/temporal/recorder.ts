@@ -5,7 +5,6 @@ import type { BatchWrite } from '../platform/store/store.ts';
 import { sameJson } from '../context/same-json.ts';
 import {
   entitiesWrite,
-  entitySignature,
   type InstanceRow,
   instanceRow,
   instancesWrite,
@@ -13,6 +12,7 @@ import {
   rollupRows,
   rollupWrite,
   type SeriesRow,
+  seriesId,
   seriesRow,
   seriesWrite,
   type TemporalEntityRow,
@@ -26,7 +26,7 @@ export interface HistoryRows {
   rollup: RollupRow[];
 }
 
-/** Entries a "known" cache holds at most; past that it starts over (a cache miss only costs one idempotent row). */
+/** Entities and series the "known" memo holds at most; past that it starts over (a miss only costs one idempotent row). */
 const CACHE_LIMIT = 500_000;
 /**
  * How long a "known" entry is trusted. Another node may delete a temporal entity (and its series) through the
@@ -53,26 +53,52 @@ export function changedInstances(before: StoredEntity | undefined, after: Stored
   return out;
 }
 
+/** What this process knows it has committed of one entity's history rows: its temporal_entities row and its series. */
+interface EntityMemo {
+  /** The temporal_entities row last committed, and when (0: never). */
+  row: TemporalEntityRow | undefined;
+  rowAt: number;
+  /** Series by attribute (then `\u0000datasetId`): the id, and when its row was committed (0: not yet). */
+  series: Map<string, { id: string; at: number }>;
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => a === b || (a.length === b.length && a.every((v, i) => v === b[i]));
+
+/** Whether two temporal_entities rows agree on what the read policy and selection see: a change of that is what makes the row be written again. */
+function sameSignature(a: TemporalEntityRow, b: TemporalEntityRow): boolean {
+  return (
+    sameList(a.types, b.types) &&
+    sameList(a.scopes, b.scopes) &&
+    a.owner_department === b.owner_department &&
+    a.sharing === b.sharing &&
+    (a.deleted_at === null) === (b.deleted_at === null)
+  );
+}
+
 /**
  * The hub's change observer for history. The hub asks each observer for one side write per statement, so the
  * recorder registers four (entities, series, instances, hourly rollup) that share one computation per statement.
- * Entity and series rows are written only when this process has not yet seen them committed ("known" caches,
- * like the hub's TypeCatalog), so a hot write adds only instance and rollup rows.
+ * Entity and series rows are written only when this process has not yet seen them committed ("known", like the
+ * hub's TypeCatalog), so a hot write adds only instance and rollup rows. What is known is kept per entity: a
+ * statement looks each entity up once, and its series by attribute within it (no key built, no digest).
  */
 export class HistoryRecorder {
-  readonly #knownEntities = new Map<string, { signature: string; at: number }>();
-  readonly #knownSeries = new Map<string, number>();
-
-  #knowsSeries(id: string, now: number): boolean {
-    const at = this.#knownSeries.get(id);
-    return at !== undefined && now - at < KNOWN_TTL_MS;
-  }
-
-  #knowsEntity(key: string, signature: string, now: number): boolean {
-    const known = this.#knownEntities.get(key);
-    return known !== undefined && known.signature === signature && now - known.at < KNOWN_TTL_MS;
-  }
+  readonly #known = new Map<string, EntityMemo>();
+  /** Entities and series in #known; past CACHE_LIMIT it starts over. */
+  #size = 0;
   #last: { changes: readonly EntityChange[]; rows: HistoryRows } | undefined;
+
+  #memo(tenant: string, entityId: string): EntityMemo {
+    const key = `${tenant}\u0000${entityId}`;
+    let memo = this.#known.get(key);
+    if (!memo) {
+      if (this.#size >= CACHE_LIMIT) this.reset();
+      memo = { row: undefined, rowAt: 0, series: new Map() };
+      this.#known.set(key, memo);
+      this.#size++;
+    }
+    return memo;
+  }
 
   /** The rows a statement's changes add to history (memoised for the four observers of one statement). */
   rowsFor(tenant: string, changes: readonly EntityChange[]): HistoryRows {
@@ -83,42 +109,64 @@ export class HistoryRecorder {
     const deletedAt = new Date().toISOString();
     const now = Date.now();
     for (const change of changes) {
+      const memo = this.#memo(tenant, change.id);
       const row = change.after ? temporalEntityRow(tenant, change.after) : change.before ? temporalEntityRow(tenant, change.before, deletedAt) : undefined;
       // The last state of an entity in the statement wins (ON CONFLICT may touch a row once per statement).
-      if (row) entities.set(row.id, row);
+      if (row) {
+        const known = memo.row !== undefined && now - memo.rowAt < KNOWN_TTL_MS && sameSignature(memo.row, row);
+        if (known) entities.delete(row.id);
+        else entities.set(row.id, row);
+      }
       if (!change.after) continue;
       for (const { attr, instance } of changedInstances(change.before, change.after)) {
-        const s = seriesRow(tenant, change.id, attr, instance);
-        if (!this.#knowsSeries(s.id, now)) series.set(s.id, s);
+        const key = instance.datasetId === undefined ? attr : `${attr}\u0000${instance.datasetId}`;
+        let s = memo.series.get(key);
+        if (!s) {
+          s = { id: seriesId(tenant, change.id, attr, instance.datasetId ?? ''), at: 0 };
+          memo.series.set(key, s);
+          this.#size++;
+        }
+        if (now - s.at >= KNOWN_TTL_MS) series.set(s.id, seriesRow(tenant, change.id, attr, instance));
         instances.push(instanceRow(s.id, instance, instance.modifiedAt));
       }
     }
-    const changedEntities = [...entities.values()].filter((e) => !this.#knowsEntity(`${tenant}\u0000${e.id}`, entitySignature(e), now));
-    const rows = { entities: changedEntities, series: [...series.values()], instances, rollup: rollupRows(instances) };
+    const rows = { entities: [...entities.values()], series: [...series.values()], instances, rollup: rollupRows(instances) };
     this.#last = { changes, rows };
     return rows;
   }
 
   /** Marks rows as stored; only once their statement committed. */
   remember(rows: Pick<HistoryRows, 'entities' | 'series'>): void {
-    if (this.#knownEntities.size + rows.entities.length > CACHE_LIMIT) this.#knownEntities.clear();
-    if (this.#knownSeries.size + rows.series.length > CACHE_LIMIT) this.#knownSeries.clear();
     const at = Date.now();
-    for (const e of rows.entities) this.#knownEntities.set(`${e.tenant}\u0000${e.id}`, { signature: entitySignature(e), at });
-    for (const s of rows.series) this.#knownSeries.set(s.id, at);
+    for (const e of rows.entities) {
+      const memo = this.#memo(e.tenant, e.id);
+      memo.row = e;
+      memo.rowAt = at;
+    }
+    for (const s of rows.series) {
+      const memo = this.#memo(s.tenant, s.entity_id);
+      const key = s.dataset_id === '' ? s.attr : `${s.attr}\u0000${s.dataset_id}`;
+      const known = memo.series.get(key);
+      if (known) known.at = at;
+      else {
+        memo.series.set(key, { id: s.id, at });
+        this.#size++;
+      }
+    }
   }
 
-  /** Forgets what this process knows of an entity's history rows (after the temporal API deleted some of them). */
+  /** Forgets what this process knows of an entity's history rows (after the temporal API deleted or rewrote some of them). */
   forget(tenant: string, entityId: string): void {
-    this.#knownEntities.delete(`${tenant}\u0000${entityId}`);
-    // Series ids are digests: which belong to the entity is not known here, so start over (deletions are rare).
-    this.#knownSeries.clear();
+    const memo = this.#known.get(`${tenant}\u0000${entityId}`);
+    if (!memo) return;
+    this.#known.delete(`${tenant}\u0000${entityId}`);
+    this.#size -= 1 + memo.series.size;
   }
 
   /** Forgets everything (after retention deleted entities and series). */
   reset(): void {
-    this.#knownEntities.clear();
-    this.#knownSeries.clear();
+    this.#known.clear();
+    this.#size = 0;
   }
 
   /** The four observers to register on the hub, one per table. */

@@ -1,7 +1,7 @@
 /** The rows of the temporal tables, built in TypeScript from attribute instances, and the set-based SQL that writes them. */
 import { createHash, randomUUID } from 'node:crypto';
 import type { StoredAttribute, StoredEntity } from '../context/model.ts';
-import { arrayLiteral, type BatchWrite, jsonBatch } from '../platform/store/store.ts';
+import { arrayLiteral, type BatchWrite, jsonBatch, plainArrayLiteral } from '../platform/store/store.ts';
 
 /** One row of temporal_entities. */
 export interface TemporalEntityRow {
@@ -192,11 +192,6 @@ export function temporalEntityRow(tenant: string, entity: StoredEntity, deletedA
   };
 }
 
-/** What the read policy and selection see of a temporal entity; a change of it is what makes its row be written again. */
-export function entitySignature(row: TemporalEntityRow): string {
-  return JSON.stringify([row.types, row.scopes, row.owner_department, row.sharing, row.deleted_at === null]);
-}
-
 // ---- SQL: each an INSERT of a batch, usable alone or as a CTE of a larger statement (BatchWrite) ----
 
 /** The distinct values and each row's 1-based position among them: a batch's rows share a few times, so PostgreSQL parses each once. */
@@ -227,13 +222,13 @@ export function instancesWrite(rows: readonly InstanceRow[]): BatchWrite {
     WITH ORDINALITY AS r(series, instance_id, kind, num, observed, created, modified, ord),
     (SELECT ${time}::timestamptz[] AS times) t`,
     params: [
-      arrayLiteral(rows.map((r) => r.series)),
-      arrayLiteral(rows.map((r) => r.instance_id)),
+      plainArrayLiteral(rows.map((r) => r.series)),
+      plainArrayLiteral(rows.map((r) => r.instance_id)),
       arrayLiteral(rows.map((r) => r.kind)),
       arrayLiteral(rows.map((r) => r.num)),
-      arrayLiteral(at(0)),
-      arrayLiteral(at(1)),
-      arrayLiteral(at(2)),
+      plainArrayLiteral(at(0)),
+      plainArrayLiteral(at(1)),
+      plainArrayLiteral(at(2)),
       JSON.stringify(rows.map((r) => r.content)),
       arrayLiteral(times.distinct),
     ],
@@ -257,7 +252,7 @@ export function rollupWrite(rows: readonly RollupRow[]): BatchWrite {
       sql: (series, hour, num, hourList) => `INSERT INTO temporal_rollup_pending (series, hour, num, hours)
   SELECT ${series}::uuid[], ${hour}::int[], ${num}::float8[], ${hourList}::timestamptz[]
   WHERE cardinality(${series}::uuid[]) > 0`,
-      params: [arrayLiteral(rows.map((r) => r.series)), arrayLiteral(hours.index), arrayLiteral(rows.map((r) => (r.n === 1 ? r.sum : null))), arrayLiteral(hours.distinct)],
+      params: [plainArrayLiteral(rows.map((r) => r.series)), plainArrayLiteral(hours.index), arrayLiteral(rows.map((r) => (r.n === 1 ? r.sum : null))), arrayLiteral(hours.distinct)],
     };
   }
   return {
@@ -265,8 +260,8 @@ export function rollupWrite(rows: readonly RollupRow[]): BatchWrite {
   SELECT ${series}::uuid[], ${hour}::int[], ${total}::bigint[], ${n}::bigint[], ${sum}::float8[], ${min}::float8[], ${max}::float8[], ${sumsq}::float8[], ${hourList}::timestamptz[]
   WHERE cardinality(${series}::uuid[]) > 0`,
     params: [
-      arrayLiteral(rows.map((r) => r.series)),
-      arrayLiteral(hours.index),
+      plainArrayLiteral(rows.map((r) => r.series)),
+      plainArrayLiteral(hours.index),
       arrayLiteral(rows.map((r) => r.total)),
       arrayLiteral(rows.map((r) => r.n)),
       arrayLiteral(rows.map((r) => r.sum)),
