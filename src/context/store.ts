@@ -2,6 +2,7 @@
 import { type BatchWrite, bindBatch, PLAN_ONCE, type Queryable } from '../platform/store/store.ts';
 import { boundingBox, boxLiteral } from './geometry.ts';
 import { LOCATION, type SharingClass, type StoredEntity } from './model.ts';
+import { sameJson } from './same-json.ts';
 
 export interface EntityRow {
   id: string;
@@ -65,8 +66,6 @@ function rowOf(entity: StoredEntity, location = locationBox(entity)) {
 const RECORD_SHAPE =
   'id text, types text[], scopes text[], owner_department text, sharing text, created_by text, created_at timestamptz, modified_at timestamptz, attrs jsonb, attr_names text[], location text, moved boolean, meta boolean, put jsonb, removed text[]';
 
-const sameList = (a: readonly string[], b: readonly string[]) => a === b || (a.length === b.length && a.every((v, i) => v === b[i]));
-
 /**
  * The row of an update: only what changed since `before`, the state the write was based on (the statement applies
  * only to that version, so the row in the table is `before`). The attribute lists the write replaced travel in `put`
@@ -79,28 +78,30 @@ function updateRow(entity: StoredEntity, before: StoredEntity | undefined, locat
   if (before === undefined) return { op: 'u', ...rowOf(entity, location), meta: true, moved };
   const row: Record<string, unknown> = { op: 'u', id: entity.id, modified_at: entity.modifiedAt, version: entity.version };
   if (
-    !sameList(entity.types, before.types) ||
-    !sameList(entity.scopes, before.scopes) ||
+    !sameJson(entity.types, before.types) ||
+    !sameJson(entity.scopes, before.scopes) ||
     entity.ownerDepartment !== before.ownerDepartment ||
     entity.sharing !== before.sharing
   ) {
     Object.assign(row, { meta: true, types: entity.types, scopes: entity.scopes, owner_department: entity.ownerDepartment, sharing: entity.sharing });
   }
-  let put: Record<string, unknown> | undefined;
-  let removed: string[] | undefined;
+  const put: Record<string, unknown> = {};
+  const removed: string[] = [];
+  let changed = false;
   let added = false;
   for (const name in entity.attrs) {
     const list = entity.attrs[name];
     const old = Object.hasOwn(before.attrs, name) ? before.attrs[name] : undefined;
     // Attribute lists are copied on write (attribute-ops.ts): a list the write left alone is the very same array.
     if (old === list) continue;
-    (put ??= {})[name] = list;
+    put[name] = list;
+    changed = true;
     if (old === undefined) added = true;
   }
-  for (const name in before.attrs) if (!Object.hasOwn(entity.attrs, name)) (removed ??= []).push(name);
-  if (put) row.put = put;
-  if (removed) row.removed = removed;
-  if (added || removed) row.attr_names = Object.keys(entity.attrs);
+  for (const name in before.attrs) if (!Object.hasOwn(entity.attrs, name)) removed.push(name);
+  if (changed) row.put = put;
+  if (removed.length > 0) row.removed = removed;
+  if (added || removed.length > 0) row.attr_names = Object.keys(entity.attrs);
   if (moved) Object.assign(row, { moved, location });
   return row;
 }

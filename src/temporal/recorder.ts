@@ -62,13 +62,11 @@ interface EntityMemo {
   series: Map<string, { id: string; at: number }>;
 }
 
-const sameList = (a: readonly string[], b: readonly string[]) => a === b || (a.length === b.length && a.every((v, i) => v === b[i]));
-
 /** Whether two temporal_entities rows agree on what the read policy and selection see: a change of that is what makes the row be written again. */
 function sameSignature(a: TemporalEntityRow, b: TemporalEntityRow): boolean {
   return (
-    sameList(a.types, b.types) &&
-    sameList(a.scopes, b.scopes) &&
+    sameJson(a.types, b.types) &&
+    sameJson(a.scopes, b.scopes) &&
     a.owner_department === b.owner_department &&
     a.sharing === b.sharing &&
     (a.deleted_at === null) === (b.deleted_at === null)
