@@ -15,7 +15,6 @@ export interface AttributeChange {
 
 const sameDataset = (a: StoredAttribute, datasetId: string | undefined) => a.datasetId === datasetId;
 
-/** A copy of `attrs` whose instance lists may be changed without touching the original. */
 /**
  * The attributes to change: a new record sharing the instance lists, each copied only where it changes
  * (`listOf`). An attribute a write leaves alone keeps its list, so later steps see it unchanged by identity

@@ -5,6 +5,7 @@ import type { BatchWrite } from '../platform/store/store.ts';
 import { sameJson } from '../context/same-json.ts';
 import {
   entitiesWrite,
+  entityKey,
   type InstanceRow,
   instanceRow,
   instancesWrite,
@@ -13,6 +14,7 @@ import {
   rollupWrite,
   type SeriesRow,
   seriesId,
+  seriesKey,
   seriesRow,
   seriesWrite,
   type TemporalEntityRow,
@@ -87,7 +89,7 @@ export class HistoryRecorder {
   #last: { changes: readonly EntityChange[]; rows: HistoryRows } | undefined;
 
   #memo(tenant: string, entityId: string): EntityMemo {
-    const key = `${tenant}\u0000${entityId}`;
+    const key = entityKey(tenant, entityId);
     let memo = this.#known.get(key);
     if (!memo) {
       if (this.#size >= CACHE_LIMIT) this.reset();
@@ -117,7 +119,7 @@ export class HistoryRecorder {
       }
       if (!change.after) continue;
       for (const { attr, instance } of changedInstances(change.before, change.after)) {
-        const key = instance.datasetId === undefined ? attr : `${attr}\u0000${instance.datasetId}`;
+        const key = seriesKey(attr, instance.datasetId);
         let s = memo.series.get(key);
         if (!s) {
           s = { id: seriesId(tenant, change.id, attr, instance.datasetId ?? ''), at: 0 };
@@ -143,7 +145,7 @@ export class HistoryRecorder {
     }
     for (const s of rows.series) {
       const memo = this.#memo(s.tenant, s.entity_id);
-      const key = s.dataset_id === '' ? s.attr : `${s.attr}\u0000${s.dataset_id}`;
+      const key = seriesKey(s.attr, s.dataset_id);
       const known = memo.series.get(key);
       if (known) known.at = at;
       else {
@@ -155,9 +157,10 @@ export class HistoryRecorder {
 
   /** Forgets what this process knows of an entity's history rows (after the temporal API deleted or rewrote some of them). */
   forget(tenant: string, entityId: string): void {
-    const memo = this.#known.get(`${tenant}\u0000${entityId}`);
+    const key = entityKey(tenant, entityId);
+    const memo = this.#known.get(key);
     if (!memo) return;
-    this.#known.delete(`${tenant}\u0000${entityId}`);
+    this.#known.delete(key);
     this.#size -= 1 + memo.series.size;
   }
 

@@ -59,12 +59,12 @@ export const DAY = 86_400_000;
  */
 export function seriesId(tenant: string, entityId: string, attr: string, datasetId: string): string {
   // Looked up per entity, then per attribute: no key of the four parts is built for a series already hashed.
-  const entityKey = `${tenant}\u0000${entityId}`;
-  let ids = SERIES_IDS.get(entityKey);
-  const attrKey = datasetId === '' ? attr : `${attr}\u0000${datasetId}`;
+  const entity = entityKey(tenant, entityId);
+  let ids = SERIES_IDS.get(entity);
+  const attrKey = seriesKey(attr, datasetId);
   let id = ids?.get(attrKey);
   if (id === undefined) {
-    const hex = createHash('md5').update(`${entityKey}\u0000${attr}\u0000${datasetId}`).digest('hex');
+    const hex = createHash('md5').update(`${entity}\u0000${attr}\u0000${datasetId}`).digest('hex');
     id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
     // A device rewrites the same attributes all day: remember the ids of the busiest, forget all at the bound.
     if (seriesIdsKept >= SERIES_IDS_KEPT) {
@@ -74,13 +74,19 @@ export function seriesId(tenant: string, entityId: string, attr: string, dataset
     }
     if (!ids) {
       ids = new Map();
-      SERIES_IDS.set(entityKey, ids);
+      SERIES_IDS.set(entity, ids);
     }
     ids.set(attrKey, id);
     seriesIdsKept++;
   }
   return id;
 }
+
+/** The key of an entity of a city in the maps that remember series by entity. */
+export const entityKey = (tenant: string, entityId: string) => `${tenant}\u0000${entityId}`;
+
+/** The key of a series within its entity: the attribute, and its datasetId when it has one ('' or undefined: none). */
+export const seriesKey = (attr: string, datasetId: string | undefined) => (datasetId ? `${attr}\u0000${datasetId}` : attr);
 
 /** Series ids already hashed, by entity and then attribute (the same series are written again with every reading). */
 const SERIES_IDS = new Map<string, Map<string, string>>();
