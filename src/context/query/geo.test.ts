@@ -5,7 +5,7 @@ import { AppError } from '../../platform/errors/app-error.ts';
 import { LOCATION } from '../model.ts';
 import { type GeoJsonGeometry, type GeoQuery, type GeoQueryInput, geoMatches, geoPrefilterSql, MAX_POSITIONS, parseGeoQuery } from './geo.ts';
 import { SqlParams } from './model.ts';
-import { distance, haversine, toShape } from './spatial.ts';
+import { beyondDistance, distance, haversine, toShape, withinDistance } from './spatial.ts';
 import { instance, openQueryStore, type QueryStore, testTerms, VOCAB } from './test-support.ts';
 
 type G = GeoJsonGeometry;
@@ -328,6 +328,31 @@ describe('geoMatches: near, in metres on the sphere', () => {
     const target = point(...(east(WEST_LAKE, 1500) as [number, number]));
     assert.equal(geoMatches(query('near;minDistance==1000', ref), target), true);
     assert.equal(geoMatches(query('near;minDistance==2000', ref), target), false);
+  });
+
+  test('a point near a point decides as the shapes do, at the very edge and for malformed points', () => {
+    const ref = point(WEST_LAKE[0] as number, WEST_LAKE[1] as number);
+    const refShape = toShape(ref);
+    assert.ok(refShape);
+    let seed = 11;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    for (let i = 0; i < 2000; i++) {
+      const spot = point((WEST_LAKE[0] as number) + (random() - 0.5) * 0.05, (WEST_LAKE[1] as number) + (random() - 0.5) * 0.05);
+      const shape = toShape(spot);
+      assert.ok(shape);
+      // Every other distance is the point's own, rounded: ties at the limit are decided the same way.
+      const exact = haversine(spot.coordinates as [number, number], WEST_LAKE as [number, number]);
+      const metres = i % 2 === 0 ? exact : Math.round(random() * 3000);
+      assert.equal(geoMatches(query(`near;maxDistance==${metres}`, ref), spot), withinDistance(shape, refShape, metres), `max ${metres}`);
+      assert.equal(geoMatches(query(`near;minDistance==${metres}`, ref), spot), beyondDistance(shape, refShape, metres), `min ${metres}`);
+    }
+    assert.equal(geoMatches(query('near;maxDistance==10', ref), ref), true, 'the point itself is at distance 0');
+    for (const bad of [[120.15], [120.15, Number.NaN], ['120.15', 30.24], 'x', null]) {
+      assert.equal(geoMatches(query('near;maxDistance==100000', ref), { type: 'Point', coordinates: bad } as unknown as G), false, JSON.stringify(bad));
+    }
   });
 
   test('distances in longitude shrink with latitude (1000 m east at 80°N)', () => {

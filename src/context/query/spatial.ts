@@ -196,6 +196,16 @@ function isPosition(value: unknown): value is number[] {
   );
 }
 
+/**
+ * The position of a well-formed GeoJSON Point (what toShape would make its one point), else undefined.
+ * @example pointOf({ type: 'Point', coordinates: [120.16, 30.27] }) // [120.16, 30.27]
+ */
+export function pointOf(geometry: unknown): Point | undefined {
+  if (typeof geometry !== 'object' || geometry === null) return undefined;
+  const { type, coordinates } = geometry as { type?: unknown; coordinates?: unknown };
+  return type === 'Point' && isPosition(coordinates) ? (coordinates as unknown as Point) : undefined;
+}
+
 function positions(value: unknown, min: number): Point[] | undefined {
   if (!Array.isArray(value) || value.length < min) return undefined;
   const out: Point[] = [];

@@ -5,7 +5,7 @@ import type { InjectOptions } from 'fastify';
 import { ADMIN_PASSWORD, bearer, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import type { AppError } from '../errors/app-error.ts';
 import { LoginThrottle } from './throttle.ts';
-import { signAccessToken, verifyAccessToken } from './tokens.ts';
+import { signAccessToken, VerifiedTokens, verifyAccessToken } from './tokens.ts';
 
 describe('users, roles and API keys', () => {
   let t: TestPlatform;
@@ -156,6 +156,23 @@ describe('access tokens', () => {
   test('a token signed with another secret is refused', () => {
     const token = signAccessToken(principal, 'x'.repeat(48), 60);
     assert.throws(() => verifyAccessToken(token, secret), /bad signature/);
+  });
+
+  test('verified tokens: a token checked once still expires, a refused one stays refused, and callers get their own principal', () => {
+    const now = Date.now();
+    const tokens = new VerifiedTokens(secret);
+    const token = signAccessToken(principal, secret, 60, now);
+    const first = tokens.verify(token, now);
+    assert.deepEqual(first, principal);
+    (first.roles as unknown as string[]).push('admin');
+    assert.deepEqual(tokens.verify(token, now + 1000), principal, 'a caller changing its principal changes no other caller\'s');
+    assert.throws(() => tokens.verify(token, now + 61_000), (e: AppError) => e.code === 'UNAUTHENTICATED' && /expired/.test(e.message));
+    const forged = signAccessToken({ ...principal, roles: ['admin'] }, 'x'.repeat(48), 60, now);
+    for (let i = 0; i < 2; i++) assert.throws(() => tokens.verify(forged, now), /bad signature/);
+    const small = new VerifiedTokens(secret, 2);
+    const issued = [1, 2, 3].map((n) => signAccessToken({ ...principal, id: `u${n}` }, secret, 60, now));
+    for (const t of issued) small.verify(t, now);
+    assert.deepEqual(issued.map((t) => small.verify(t, now).id), ['u1', 'u2', 'u3'], 'past its limit the oldest are checked again, not refused');
   });
 });
 

@@ -9,7 +9,7 @@ import { type ApiKeyRecord, anonymous, systemPrincipal, type Principal, ROLES, t
 import { checkPasswordPolicy, DECOY_HASH, hashPassword, verifyPassword } from './passwords.ts';
 import * as sql from './store.ts';
 import { LoginThrottle } from './throttle.ts';
-import { signAccessToken, verifyAccessToken } from './tokens.ts';
+import { signAccessToken, VerifiedTokens } from './tokens.ts';
 
 const USERNAME = /^[\p{L}\p{N}][\p{L}\p{N}_.@+-]{1,63}$/u;
 const KEY_CACHE_MS = 30_000;
@@ -57,12 +57,14 @@ export class AuthService {
   #throttle = new LoginThrottle();
   #keyCache = new Map<string, { key: sql.StoredKey; until: number }>();
   #usedKeys = new Set<string>();
+  #tokens: VerifiedTokens;
 
   constructor(deps: { store: Store; audit: AuditLog; tenancy: Tenancy }, options: AuthOptions) {
     this.#store = deps.store;
     this.#audit = deps.audit;
     this.#tenancy = deps.tenancy;
     this.#options = options;
+    this.#tokens = new VerifiedTokens(options.secret);
   }
 
   async login(tenant: string, username: string, password: string, ctx: RequestContext = {}): Promise<Session> {
@@ -235,7 +237,7 @@ export class AuthService {
 
   /** Turns a bearer credential (access token or API key) into a principal, or throws UNAUTHENTICATED. */
   async authenticate(credential: string): Promise<Principal> {
-    if (!credential.startsWith('cck_')) return verifyAccessToken(credential, this.#options.secret);
+    if (!credential.startsWith('cck_')) return this.#tokens.verify(credential);
     const parsed = parseApiKey(credential);
     if (!parsed) throw new AppError('UNAUTHENTICATED', 'The API key is malformed; copy the whole key, starting with "cck_"');
     const key = await this.#cachedKey(parsed.id);
