@@ -25,6 +25,7 @@ import {
   load,
   type RunningCityCloud,
   seeded,
+  settle,
   startBareServer,
   startCityCloud,
 } from './harness.ts';
@@ -336,13 +337,14 @@ export async function benchContext(drivers: Driver[], databaseUrl: string | unde
         const random = seeded(42);
         const entities = Array.from({ length: QUERY.entities }, (_, i) => airQuality(i, random));
         const loadRate = await batchCreate(running, entities, QUERY.loadBatch, QUERY.loadClients);
+        const settled = await settle(running.pid);
         results.push({
           name: `Batch create of ${fmt(QUERY.entities)} AirQualityObserved (${QUERY.loadBatch} per request, ${QUERY.loadClients} clients)`,
           driver,
           figure: `${fmt(loadRate)} entities/s`,
           baseline: 'none (loading for the query benchmark)',
           ratio: 1,
-          notes: 'for scale: compare with the raw rows/s of the upsert benchmark',
+          notes: `for scale: compare with the raw rows/s of the upsert benchmark; the server and PostgreSQL were busy for ${settled.toFixed(0)} s after the last answer (the queries start once they are idle)`,
         });
         const points = centres(1000);
         const pageSize = await checkQuery(running, points.slice(0, 20));

@@ -2,7 +2,8 @@
  * CPU profile of a benchmarked server: `BENCH_CPU_PROF=<dir> npm run bench` loads this into each CityCloud
  * child with NODE_OPTIONS=--import (Node 20 refuses --cpu-prof there) and writes <dir>/server-<pid>.cpuprofile
  * when the server exits. Open it in Chrome DevTools, or summarise it with bench/profile-summary.mjs.
- * SIGUSR2 starts the profile afresh (to leave start-up and warm-up out of it).
+ * SIGUSR2 starts the profile afresh (to leave start-up and warm-up out of it) and keeps the one it ends as
+ * server-<pid>-<n>.cpuprofile (the n-th measured run and what followed it).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -14,16 +15,23 @@ if (dir) {
   session.connect();
   session.post('Profiler.enable');
   session.post('Profiler.start');
+  let segment = 0;
+  const write = (profile, name) => {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, name), JSON.stringify(profile));
+  };
+  // Each SIGUSR2 keeps what was profiled since the previous one (server-<pid>-<n>.cpuprofile: one per measured run, with what followed it).
   process.on('SIGUSR2', () => {
-    session.post('Profiler.stop');
+    const n = segment++;
+    session.post('Profiler.stop', (error, result) => {
+      if (!error && n > 0) write(result.profile, `server-${process.pid}-${n}.cpuprofile`);
+    });
     session.post('Profiler.start');
   });
   // The in-thread inspector answers synchronously, so the profile can be written from the exit handler.
   process.on('exit', () => {
     session.post('Profiler.stop', (error, result) => {
-      if (error) return;
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(path.join(dir, `server-${process.pid}.cpuprofile`), JSON.stringify(result.profile));
+      if (!error) write(result.profile, `server-${process.pid}.cpuprofile`);
     });
   });
 }

@@ -1,7 +1,7 @@
 /** What every benchmark shares: the store a run uses, CityCloud and the bare baseline as child processes, and the load generators. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -185,6 +185,40 @@ function cpuSeconds(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** CPU seconds so far of the server and of every PostgreSQL process on this machine (backends, autovacuum, checkpointer), by pid. */
+function busyProcesses(serverPid: number): Map<number, number> {
+  const out = new Map<number, number>([[serverPid, cpuSeconds(serverPid)]]);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') out.set(Number(entry), cpuSeconds(Number(entry)));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * Waits until the server and PostgreSQL have been idle (under a tenth of a core together) for a whole second, or
+ * `maxSeconds` passed, and returns the seconds waited. A bulk load sets work off after its last answer (history,
+ * alarm rules over the new entities, autovacuum of the table and its checkpoint): that is the load's cost, and a
+ * benchmark started on top of it measures both. Linux only (elsewhere it returns at once).
+ */
+export async function settle(serverPid: number, maxSeconds = 120): Promise<number> {
+  const started = performance.now();
+  let before = busyProcesses(serverPid);
+  while (performance.now() - started < maxSeconds * 1000) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const now = busyProcesses(serverPid);
+    let used = 0;
+    for (const [pid, seconds] of now) used += Math.max(0, seconds - (before.get(pid) ?? seconds));
+    if (used < 0.1) break;
+    before = now;
+  }
+  return (performance.now() - started) / 1000;
 }
 
 /**
