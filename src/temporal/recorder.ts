@@ -126,7 +126,7 @@ export class HistoryRecorder {
           memo.series.set(key, s);
           this.#size++;
         }
-        if (now - s.at >= KNOWN_TTL_MS) series.set(s.id, seriesRow(tenant, change.id, attr, instance));
+        if (now - s.at >= KNOWN_TTL_MS) series.set(s.id, seriesRow(tenant, change.id, attr, instance, s.id));
         instances.push(instanceRow(s.id, instance, instance.modifiedAt));
       }
     }

@@ -58,28 +58,8 @@ export const DAY = 86_400_000;
  * lookup (a collision of 128-bit digests is not a practical concern at city scale).
  */
 export function seriesId(tenant: string, entityId: string, attr: string, datasetId: string): string {
-  // Looked up per entity, then per attribute: no key of the four parts is built for a series already hashed.
-  const entity = entityKey(tenant, entityId);
-  let ids = SERIES_IDS.get(entity);
-  const attrKey = seriesKey(attr, datasetId);
-  let id = ids?.get(attrKey);
-  if (id === undefined) {
-    const hex = createHash('md5').update(`${entity}\u0000${attr}\u0000${datasetId}`).digest('hex');
-    id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-    // A device rewrites the same attributes all day: remember the ids of the busiest, forget all at the bound.
-    if (seriesIdsKept >= SERIES_IDS_KEPT) {
-      SERIES_IDS.clear();
-      seriesIdsKept = 0;
-      ids = undefined;
-    }
-    if (!ids) {
-      ids = new Map();
-      SERIES_IDS.set(entity, ids);
-    }
-    ids.set(attrKey, id);
-    seriesIdsKept++;
-  }
-  return id;
+  const hex = createHash('md5').update(`${entityKey(tenant, entityId)}\u0000${attr}\u0000${datasetId}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** The key of an entity of a city in the maps that remember series by entity. */
@@ -88,14 +68,10 @@ export const entityKey = (tenant: string, entityId: string) => `${tenant}\u0000$
 /** The key of a series within its entity: the attribute, and its datasetId when it has one ('' or undefined: none). */
 export const seriesKey = (attr: string, datasetId: string | undefined) => (datasetId ? `${attr}\u0000${datasetId}` : attr);
 
-/** Series ids already hashed, by entity and then attribute (the same series are written again with every reading). */
-const SERIES_IDS = new Map<string, Map<string, string>>();
-const SERIES_IDS_KEPT = 200_000;
-let seriesIdsKept = 0;
-
-export function seriesRow(tenant: string, entityId: string, attr: string, instance: StoredAttribute): SeriesRow {
+/** The series row of an instance; `id` when the caller already knows it (the recorder keeps the ids of the series it writes). */
+export function seriesRow(tenant: string, entityId: string, attr: string, instance: StoredAttribute, id?: string): SeriesRow {
   const dataset = instance.datasetId ?? '';
-  return { id: seriesId(tenant, entityId, attr, dataset), tenant, entity_id: entityId, attr, dataset_id: dataset, kind: instance.type };
+  return { id: id ?? seriesId(tenant, entityId, attr, dataset), tenant, entity_id: entityId, attr, dataset_id: dataset, kind: instance.type };
 }
 
 /** The numeric value aggregation uses: a Property whose value is a finite number. */
